@@ -1,0 +1,34 @@
+// Lint rules that hold the process boundaries of ../shared/CONVENTIONS.md: only src/host imports
+// `vscode`; core stays free of native modules; the webview sees only src/shared.
+import tseslint from 'typescript-eslint';
+
+const native = ['onnxruntime-node', '@lancedb/lancedb', 'apache-arrow'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', 'models/**', '**/*.mjs', '**/*.js'] },
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', name: ['test', 'it', 'describe', 'suite'], package: 'node:test' }] },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'No default exports.' }],
+    },
+  },
+  {
+    files: ['src/core/**', 'src/shared/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...native], patterns: ['**/engine/**', '**/host/**', '**/cli/**'] }] },
+  },
+  {
+    files: ['src/engine/**', 'src/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['**/host/**'] }] },
+  },
+  {
+    files: ['webview/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...native], patterns: ['**/core/**', '**/engine/**', '**/host/**', '**/cli/**'] }] },
+  },
+);
