@@ -1,0 +1,178 @@
+/**
+ * The engine: one worker thread that owns the ONNX sessions and the LanceDB connection. The host and
+ * the CLI talk to it over JSON-RPC (src/shared/engineProtocol.ts) and never block on inference.
+ * It stops on a Shutdown request, after releasing its sessions — never by worker.terminate().
+ */
+import { parentPort } from 'node:worker_threads';
+import { CancellationToken, createMessageConnection, PortMessageReader, PortMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
+import {
+  EncodeTexts,
+  EngineErrorCode,
+  GetDiagnostics,
+  GetInfo,
+  GetPapers,
+  IndexPaths,
+  IndexProgressNotification,
+  LogNotification,
+  OpenEngine,
+  RelatedPapers,
+  RelatedToText,
+  SearchPapers,
+  Shutdown,
+  type EngineInfo,
+  type EngineOptions,
+} from '../shared/engineProtocol';
+import { resolveProviderPreference } from './executionProviders';
+import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from './indexer';
+import { discoverLibraryFiles } from './libraryFiles';
+import { modelFingerprint } from './modelFingerprint';
+import { PaperStore, tableNameFor } from './paperStore';
+import { SearchService, UnknownPaperError } from './searchService';
+import { TextEncoder } from './textEncoder';
+
+interface OpenEngineState {
+  options: EngineOptions;
+  encoder: TextEncoder;
+  store: PaperStore;
+  search: SearchService;
+  stateFile: StateFile;
+}
+
+if (!parentPort) throw new Error('engine.worker must run in a worker thread');
+const connection = createMessageConnection(new PortMessageReader(parentPort), new PortMessageWriter(parentPort));
+const log = (line: string): void => void connection.sendNotification(LogNotification, { line });
+let engine: OpenEngineState | undefined;
+
+function requireOpen(): OpenEngineState {
+  if (!engine) throw new ResponseError(EngineErrorCode.NotOpen, 'the engine is not open');
+  return engine;
+}
+
+/** Errors cross the boundary as one-line JSON-RPC errors with a code the caller can act on. */
+function asResponseError(e: unknown): ResponseError<void> {
+  if (e instanceof ResponseError) return e as ResponseError<void>;
+  if (e instanceof UnknownPaperError) return new ResponseError(EngineErrorCode.UnknownPaper, e.message);
+  if (e instanceof IndexCancelled) return new ResponseError(EngineErrorCode.Cancelled, e.message);
+  return new ResponseError(-32603, e instanceof Error ? e.message : String(e));
+}
+
+function handle<P, R>(fn: (params: P, token: CancellationToken) => Promise<R>): (params: P, token: CancellationToken) => Promise<R> {
+  return async (params, token) => {
+    try {
+      return await fn(params, token);
+    } catch (e) {
+      throw asResponseError(e);
+    }
+  };
+}
+
+function handle0<R>(fn: () => Promise<R>): () => Promise<R> {
+  return async () => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw asResponseError(e);
+    }
+  };
+}
+
+async function info(): Promise<EngineInfo> {
+  const { options, encoder, store, stateFile } = requireOpen();
+  await store.refreshIndexInfo();
+  return {
+    dbDir: options.dbDir,
+    model: encoder.settings.id,
+    modelDir: encoder.settings.dir,
+    dims: encoder.dims,
+    provider: encoder.provider,
+    providerAttempts: encoder.providerAttempts,
+    table: store.tableName,
+    otherTables: await store.otherTables(),
+    papers: await store.count(),
+    indices: store.indexInfo(),
+    diagnostics: storedDiagnostics(stateFile).length,
+  };
+}
+
+connection.onRequest(
+  OpenEngine,
+  handle(async (options) => {
+    if (engine) {
+      await engine.encoder.release();
+      engine.store.close();
+      engine = undefined;
+    }
+    const encoder = await TextEncoder.open(options.model, {
+      providers: resolveProviderPreference(options.providers.length > 0 ? options.providers : 'auto'),
+      threads: options.threads,
+      batchSize: options.batchSize,
+      log,
+    });
+    const tableName = tableNameFor(encoder.settings.id, modelFingerprint(encoder.settings.onnxPath));
+    const store = await PaperStore.open(options.dbDir, tableName, encoder.dims);
+    await store.refreshIndexInfo();
+    engine = { options, encoder, store, search: new SearchService(store, encoder), stateFile: stateFileFor(options.dbDir, tableName) };
+    return info();
+  }),
+);
+
+connection.onRequest(
+  IndexPaths,
+  handle(async ({ paths }, token) => {
+    const { store, encoder, stateFile } = requireOpen();
+    const { files, missing } = await discoverLibraryFiles(paths);
+    for (const m of missing) log(m);
+    if (files.length === 0) throw new ResponseError(EngineErrorCode.BadRequest, `no library files found in: ${paths.join(', ')}`);
+    return indexFiles(files, store, encoder, stateFile, {
+      onProgress: (p) => void connection.sendNotification(IndexProgressNotification, p),
+      isCancelled: () => token.isCancellationRequested,
+      log,
+    });
+  }),
+);
+
+connection.onRequest(
+  SearchPapers,
+  handle(async ({ query, k, mode, diversity }) => requireOpen().search.search(query, k, mode, diversity)),
+);
+connection.onRequest(
+  RelatedPapers,
+  handle(async ({ id, k, diversity }) => requireOpen().search.related(id, k, diversity)),
+);
+connection.onRequest(
+  RelatedToText,
+  handle(async ({ text, k, diversity }) => requireOpen().search.relatedToText(text, k, diversity)),
+);
+connection.onRequest(
+  GetPapers,
+  handle(async ({ ids }) => {
+    const papers = await requireOpen().store.papers(ids);
+    return ids.flatMap((id) => papers.get(id) ?? []);
+  }),
+);
+connection.onRequest(GetInfo, handle0(info));
+connection.onRequest(
+  GetDiagnostics,
+  handle0(async () => storedDiagnostics(requireOpen().stateFile)),
+);
+connection.onRequest(
+  EncodeTexts,
+  handle(async ({ texts, role }) => (await requireOpen().encoder.encode(texts, role)).map((v) => Array.from(v))),
+);
+connection.onRequest(
+  Shutdown,
+  handle0(async () => {
+    if (engine) {
+      await engine.encoder.release();
+      engine.store.close();
+      engine = undefined;
+    }
+    // Let the reply go out, then close the port so the thread ends on its own.
+    setImmediate(() => {
+      connection.dispose();
+      parentPort?.close();
+    });
+  }),
+);
+
+connection.listen();

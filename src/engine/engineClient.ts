@@ -1,0 +1,130 @@
+/**
+ * The caller's side of the engine: starts the worker, speaks the typed protocol, and stops it by
+ * message. Loads no native module itself, so the extension host and the CLI main thread stay free.
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CancellationTokenSource, createMessageConnection, PortMessageReader, PortMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  EncodeTexts,
+  GetDiagnostics,
+  GetInfo,
+  GetPapers,
+  IndexPaths,
+  IndexProgressNotification,
+  LogNotification,
+  OpenEngine,
+  RelatedPapers,
+  RelatedToText,
+  SearchPapers,
+  Shutdown,
+  type EngineInfo,
+  type EngineOptions,
+  type IndexProgress,
+  type IndexSummary,
+  type RelatedParams,
+  type RelatedToTextParams,
+  type SearchHit,
+  type SearchParams,
+} from '../shared/engineProtocol';
+import type { IngestDiagnostic, Paper } from '../shared/paper';
+import { packageRoot } from './packageRoot';
+
+export interface EngineClientOptions {
+  onLog?: (line: string) => void;
+  onProgress?: (p: IndexProgress) => void;
+  /** Called when the worker dies without being asked to stop (native crash, out of memory). */
+  onCrash?: (reason: string) => void;
+  /** Path of the built worker bundle; defaults to dist/engine.js of this package. */
+  workerPath?: string;
+}
+
+export class EngineClient {
+  private stopping = false;
+  private exited = false;
+  private readonly exitedPromise: Promise<void>;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly connection: MessageConnection,
+  ) {
+    this.exitedPromise = new Promise((resolve) => worker.once('exit', () => resolve()));
+  }
+
+  static start(options: EngineClientOptions = {}): EngineClient {
+    const workerPath = options.workerPath ?? path.join(packageRoot(), 'dist', 'engine.js');
+    const worker = new Worker(workerPath);
+    const connection = createMessageConnection(new PortMessageReader(worker), new PortMessageWriter(worker));
+    const client = new EngineClient(worker, connection);
+    connection.onNotification(LogNotification, ({ line }) => options.onLog?.(line));
+    connection.onNotification(IndexProgressNotification, (p) => options.onProgress?.(p));
+    worker.on('error', (e) => {
+      if (!client.stopping) options.onCrash?.(`engine error: ${e.message}`);
+    });
+    worker.on('exit', (code) => {
+      client.exited = true;
+      connection.dispose();
+      if (!client.stopping) options.onCrash?.(`engine stopped unexpectedly (exit code ${code})`);
+    });
+    connection.listen();
+    return client;
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  open(options: EngineOptions): Promise<EngineInfo> {
+    return this.connection.sendRequest(OpenEngine, options);
+  }
+
+  /** Index files/folders/globs. `cancel` is a CancellationTokenSource the caller may cancel. */
+  index(paths: string[], cancel?: CancellationTokenSource): Promise<IndexSummary> {
+    return this.connection.sendRequest(IndexPaths, { paths }, cancel?.token);
+  }
+
+  search(params: SearchParams, cancel?: CancellationTokenSource): Promise<SearchHit[]> {
+    return this.connection.sendRequest(SearchPapers, params, cancel?.token);
+  }
+
+  related(params: RelatedParams): Promise<SearchHit[]> {
+    return this.connection.sendRequest(RelatedPapers, params);
+  }
+
+  relatedToText(params: RelatedToTextParams): Promise<SearchHit[]> {
+    return this.connection.sendRequest(RelatedToText, params);
+  }
+
+  papers(ids: string[]): Promise<Paper[]> {
+    return this.connection.sendRequest(GetPapers, { ids });
+  }
+
+  info(): Promise<EngineInfo> {
+    return this.connection.sendRequest(GetInfo);
+  }
+
+  diagnostics(): Promise<IngestDiagnostic[]> {
+    return this.connection.sendRequest(GetDiagnostics);
+  }
+
+  encode(texts: string[], role: 'query' | 'document'): Promise<number[][]> {
+    return this.connection.sendRequest(EncodeTexts, { texts, role });
+  }
+
+  /**
+   * Asks the engine to release its sessions and end. Never terminate() while it may be inside an
+   * ONNX run (that aborts the whole process); only a worker that ignores the request for
+   * `graceMs` after answering is terminated, when it is idle by construction.
+   */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.exited) return;
+    this.stopping = true;
+    try {
+      await this.connection.sendRequest(Shutdown);
+    } catch {
+      // already gone
+    }
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([this.exitedPromise.then(() => 'exited' as const), timeout])) === 'timeout') await this.worker.terminate();
+  }
+}

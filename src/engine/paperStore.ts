@@ -1,0 +1,286 @@
+/**
+ * LanceDB storage of papers and their vectors. One table per encoder (model id + weights
+ * fingerprint), so vectors of two models never mix and switching model re-embeds into a new table.
+ * Metadata lives beside the vector so a search answers in one query.
+ */
+import './lanceEnvironment';
+import * as lancedb from '@lancedb/lancedb';
+import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from 'apache-arrow';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Paper, PaperSource } from '../shared/paper';
+import { INDEX_MARKER } from './indexMarker';
+
+/** Below this many papers an exact (flat) scan is fast enough and exact; above it an ANN index is built. */
+export const ANN_THRESHOLD = 50_000;
+
+export interface StoredRow {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string;
+  year: number | null;
+  venue: string;
+  doi: string;
+  url: string;
+  arxivId: string;
+  keywords: string;
+  sources: string;
+  contentHash: string;
+  metaHash: string;
+  normTitle: string;
+  text: string;
+  vector: number[] | Float32Array;
+}
+
+/** The light columns the indexer compares against on every run. */
+export interface RowSummary {
+  id: string;
+  contentHash: string;
+  metaHash: string;
+  sources: PaperSource[];
+  doi: string;
+  arxivId: string;
+  normTitle: string;
+}
+
+export interface VectorHit {
+  id: string;
+  /** Cosine similarity (vectors are L2-normalised). */
+  score: number;
+}
+
+const SUMMARY_COLUMNS = ['id', 'contentHash', 'metaHash', 'sources', 'doi', 'arxivId', 'normTitle'];
+const PAPER_COLUMNS = ['id', 'title', 'abstract', 'authors', 'year', 'venue', 'doi', 'url', 'arxivId', 'keywords', 'sources', 'contentHash'];
+
+function schemaFor(dims: number): Schema {
+  const text = (name: string): Field => new Field(name, new Utf8(), false);
+  return new Schema([
+    text('id'),
+    text('title'),
+    text('abstract'),
+    text('authors'),
+    new Field('year', new Int32(), true),
+    text('venue'),
+    text('doi'),
+    text('url'),
+    text('arxivId'),
+    text('keywords'),
+    text('sources'),
+    text('contentHash'),
+    text('metaHash'),
+    text('normTitle'),
+    text('text'),
+    new Field('vector', new FixedSizeList(dims, new Field('item', new Float32(), true)), false),
+  ]);
+}
+
+export function sqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function tableNameFor(modelId: string, fingerprint: string): string {
+  return `papers__${modelId.replace(/[^A-Za-z0-9]+/g, '_')}__${fingerprint}`;
+}
+
+export function rowToPaper(row: Record<string, unknown>): Paper {
+  const parse = <T>(v: unknown, fallback: T): T => {
+    try {
+      return typeof v === 'string' && v.length > 0 ? (JSON.parse(v) as T) : fallback;
+    } catch {
+      return fallback;
+    }
+  };
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const paper: Paper = {
+    id: str(row.id),
+    title: str(row.title),
+    abstract: str(row.abstract),
+    authors: parse<string[]>(row.authors, []),
+    keywords: parse<string[]>(row.keywords, []),
+    sources: parse<PaperSource[]>(row.sources, []),
+    contentHash: str(row.contentHash),
+  };
+  if (typeof row.year === 'number' && row.year > 0) paper.year = row.year;
+  for (const key of ['venue', 'doi', 'url', 'arxivId'] as const) {
+    const v = str(row[key]);
+    if (v) paper[key] = v;
+  }
+  return paper;
+}
+
+export class PaperStore {
+  private constructor(
+    private readonly db: lancedb.Connection,
+    private table: lancedb.Table,
+    readonly tableName: string,
+    readonly dims: number,
+  ) {}
+
+  static async open(dbDir: string, tableName: string, dims: number): Promise<PaperStore> {
+    try {
+      mkdirSync(dbDir, { recursive: true });
+      // Marks the folder as ours: the CLI refuses to search a folder without it instead of creating one.
+      writeFileSync(path.join(dbDir, INDEX_MARKER), JSON.stringify({ format: 1 }));
+    } catch (e) {
+      throw new Error(`cannot create the index folder ${dbDir}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const db = await lancedb.connect(dbDir);
+    const names = await db.tableNames();
+    const table = names.includes(tableName)
+      ? await db.openTable(tableName)
+      : await db.createEmptyTable(tableName, schemaFor(dims), { mode: 'create', existOk: true });
+    return new PaperStore(db, table, tableName, dims);
+  }
+
+  /** Tables of other models in the same folder (shown by `info`, dropped by a rebuild). */
+  async otherTables(): Promise<string[]> {
+    return (await this.db.tableNames()).filter((n) => n !== this.tableName);
+  }
+
+  async count(): Promise<number> {
+    return this.table.countRows();
+  }
+
+  async summaries(): Promise<RowSummary[]> {
+    const rows = await this.table.query().select(SUMMARY_COLUMNS).toArray();
+    return rows.map((r: Record<string, unknown>) => ({
+      id: String(r.id),
+      contentHash: String(r.contentHash),
+      metaHash: String(r.metaHash),
+      sources: JSON.parse(String(r.sources)) as PaperSource[],
+      doi: String(r.doi),
+      arxivId: String(r.arxivId),
+      normTitle: String(r.normTitle),
+    }));
+  }
+
+  async add(rows: StoredRow[]): Promise<void> {
+    if (rows.length > 0) await this.table.add(rows as unknown as Record<string, unknown>[]);
+  }
+
+  async upsert(rows: StoredRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows as unknown as Record<string, unknown>[]);
+  }
+
+  async deleteIds(ids: readonly string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      await this.table.delete(`id IN (${chunk.map(sqlString).join(',')})`);
+    }
+  }
+
+  private async rowsWhereIdIn(ids: readonly string[], columns: string[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      out.push(...(await this.table.query().where(`id IN (${chunk.map(sqlString).join(',')})`).select(columns).toArray()));
+    }
+    return out;
+  }
+
+  async papers(ids: readonly string[]): Promise<Map<string, Paper>> {
+    const rows = await this.rowsWhereIdIn(ids, PAPER_COLUMNS);
+    return new Map(rows.map((r) => [String(r.id), rowToPaper(r)]));
+  }
+
+  async fullRows(ids: readonly string[]): Promise<Map<string, StoredRow>> {
+    const rows = await this.rowsWhereIdIn(ids, [...PAPER_COLUMNS, 'metaHash', 'normTitle', 'text', 'vector']);
+    return new Map(
+      rows.map((r) => {
+        const vector = r.vector as { toArray?: () => Float32Array } | number[];
+        const row = { ...r, vector: Array.isArray(vector) ? vector : Array.from(vector.toArray?.() ?? []) } as unknown as StoredRow;
+        return [row.id, row];
+      }),
+    );
+  }
+
+  async vectors(ids: readonly string[]): Promise<Map<string, Float32Array>> {
+    const rows = await this.rowsWhereIdIn(ids, ['id', 'vector']);
+    return new Map(rows.map((r) => [String(r.id), toFloat32(r.vector)]));
+  }
+
+  /** Every paper's id and vector, for clustering and the map. */
+  async allVectors(): Promise<{ ids: string[]; vectors: Float32Array[] }> {
+    const table = await this.table.query().select(['id', 'vector']).toArrow();
+    const ids: string[] = [];
+    const vectors: Float32Array[] = [];
+    const idColumn = table.getChild('id');
+    const vectorColumn = table.getChild('vector');
+    for (let i = 0; i < table.numRows; i++) {
+      ids.push(String(idColumn?.get(i)));
+      vectors.push(toFloat32(vectorColumn?.get(i)));
+    }
+    return { ids, vectors };
+  }
+
+  async allPapers(): Promise<Paper[]> {
+    const rows = await this.table.query().select(PAPER_COLUMNS).toArray();
+    return rows.map((r: Record<string, unknown>) => rowToPaper(r));
+  }
+
+  async vectorSearch(vector: Float32Array, k: number): Promise<VectorHit[]> {
+    let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', '_distance']).limit(k);
+    if (this.hasVectorIndex) query = query.nprobes(this.nprobes).refineFactor(this.refineFactor);
+    const rows = await query.toArray();
+    return rows.map((r: Record<string, unknown>) => ({ id: String(r.id), score: 1 - Number(r._distance) }));
+  }
+
+  async fullTextSearch(query: string, k: number): Promise<VectorHit[]> {
+    const cleaned = query.replace(/[^\p{L}\p{N}\s-]/gu, ' ').trim();
+    if (!cleaned || !this.hasFtsIndex) return [];
+    const rows = await this.table.query().fullTextSearch(cleaned, { columns: 'text' }).select(['id', '_score']).limit(k).toArray();
+    return rows.map((r: Record<string, unknown>) => ({ id: String(r.id), score: Number(r._score) }));
+  }
+
+  private hasVectorIndex = false;
+  private hasFtsIndex = false;
+  /** IVF search settings: probe enough partitions and re-rank with exact distances to keep recall@10 ≥ 0.95. */
+  nprobes = 32;
+  refineFactor = 5;
+
+  async refreshIndexInfo(): Promise<void> {
+    const indices = await this.table.listIndices();
+    this.hasVectorIndex = indices.some((i) => i.columns.includes('vector'));
+    this.hasFtsIndex = indices.some((i) => i.columns.includes('text'));
+  }
+
+  indexInfo(): { vector: boolean; fullText: boolean } {
+    return { vector: this.hasVectorIndex, fullText: this.hasFtsIndex };
+  }
+
+  /**
+   * Builds what is missing (FTS index once there is data; the ANN index past ANN_THRESHOLD), folds new
+   * rows into existing indices and removes old versions so the folder does not grow on every edit.
+   */
+  async maintain(log?: (line: string) => void): Promise<void> {
+    await this.refreshIndexInfo();
+    const rows = await this.count();
+    if (rows > 0 && !this.hasFtsIndex) {
+      log?.('building the full-text index');
+      await this.table.createIndex('text', { config: lancedb.Index.fts({ withPosition: false }) });
+    }
+    if (rows >= ANN_THRESHOLD && !this.hasVectorIndex) {
+      const numPartitions = Math.max(16, Math.round(Math.sqrt(rows)));
+      log?.(`building the vector index (IVF-PQ, ${numPartitions} partitions) over ${rows} papers`);
+      await this.table.createIndex('vector', {
+        config: lancedb.Index.ivfPq({ distanceType: 'cosine', numPartitions, numSubVectors: Math.max(1, this.dims / 8) }),
+      });
+    }
+    await this.table.optimize({ cleanupOlderThan: new Date() });
+    await this.refreshIndexInfo();
+  }
+
+  close(): void {
+    this.table.close();
+    this.db.close();
+  }
+}
+
+function toFloat32(v: unknown): Float32Array {
+  if (v instanceof Float32Array) return v;
+  if (Array.isArray(v)) return Float32Array.from(v as number[]);
+  const withToArray = v as { toArray?: () => ArrayLike<number> };
+  return Float32Array.from(withToArray.toArray?.() ?? []);
+}

@@ -1,0 +1,115 @@
+/**
+ * The host/CLI ⇄ engine protocol (JSON-RPC over a worker MessagePort). Compiled into both sides, so a
+ * message cannot drift. Requests pair a params type with a result type; errors travel as JSON-RPC
+ * errors, never inside results.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { IngestDiagnostic, Paper } from './paper';
+
+export type SearchMode = 'hybrid' | 'vector' | 'fts';
+
+export interface EngineOptions {
+  /** Index folder (LanceDB database). */
+  dbDir: string;
+  /** Encoder model id (bundled folder name, cached download, or a path). */
+  model: string;
+  /** Execution provider preference, e.g. ['cuda', 'cpu'] or ['auto']. */
+  providers: string[];
+  /** Intra-op threads for inference; 0 = onnxruntime's default. */
+  threads: number;
+  batchSize: number;
+}
+
+export interface ProviderAttemptInfo {
+  provider: string;
+  ok: boolean;
+  reason?: string;
+}
+
+export interface EngineInfo {
+  dbDir: string;
+  model: string;
+  modelDir: string;
+  dims: number;
+  provider: string;
+  providerAttempts: ProviderAttemptInfo[];
+  table: string;
+  otherTables: string[];
+  papers: number;
+  indices: { vector: boolean; fullText: boolean };
+  diagnostics: number;
+}
+
+export interface IndexProgress {
+  phase: 'reading' | 'comparing' | 'embedding' | 'writing' | 'optimising' | 'done';
+  done: number;
+  total: number;
+  message?: string;
+}
+
+export interface IndexSummary {
+  files: number;
+  filesRead: number;
+  added: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  skippedFiles: number;
+  embedded: number;
+  diagnostics: number;
+  papers: number;
+  seconds: number;
+  provider: string;
+  model: string;
+}
+
+export interface SearchHit {
+  id: string;
+  title: string;
+  score: number;
+  year?: number;
+  authors: string[];
+  /** `file:line` of the paper's primary source. */
+  source: string;
+}
+
+export interface SearchParams {
+  query: string;
+  k: number;
+  mode?: SearchMode;
+  /** MMR trade-off in [0, 1]; 1 (default) = pure relevance. */
+  diversity?: number;
+}
+
+export interface RelatedParams {
+  id: string;
+  k: number;
+  diversity?: number;
+}
+
+export interface RelatedToTextParams {
+  text: string;
+  k: number;
+  diversity?: number;
+}
+
+export const OpenEngine = new RequestType<EngineOptions, EngineInfo, void>('engine/open');
+export const IndexPaths = new RequestType<{ paths: string[] }, IndexSummary, void>('engine/index');
+export const IndexProgressNotification = new NotificationType<IndexProgress>('engine/indexProgress');
+export const LogNotification = new NotificationType<{ line: string }>('engine/log');
+export const SearchPapers = new RequestType<SearchParams, SearchHit[], void>('engine/search');
+export const RelatedPapers = new RequestType<RelatedParams, SearchHit[], void>('engine/related');
+export const RelatedToText = new RequestType<RelatedToTextParams, SearchHit[], void>('engine/relatedToText');
+export const GetPapers = new RequestType<{ ids: string[] }, Paper[], void>('engine/papers');
+export const GetInfo = new RequestType0<EngineInfo, void>('engine/info');
+export const GetDiagnostics = new RequestType0<IngestDiagnostic[], void>('engine/diagnostics');
+export const EncodeTexts = new RequestType<{ texts: string[]; role: 'query' | 'document' }, number[][], void>('engine/encode');
+export const Shutdown = new RequestType0<void, void>('engine/shutdown');
+
+/** JSON-RPC error codes the engine uses, so callers can tell "unknown id" from a crash. */
+export const EngineErrorCode = {
+  NotOpen: -32001,
+  UnknownPaper: -32002,
+  BadRequest: -32003,
+  Cancelled: -32800,
+} as const;

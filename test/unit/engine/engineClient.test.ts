@@ -1,0 +1,86 @@
+/**
+ * The engine end to end through its worker: index a small library with the bundled encoder, search,
+ * then edit, add and remove entries and check that exactly the changed papers are re-embedded.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EngineClient } from '../../../src/engine/engineClient';
+import { packageRoot } from '../../../src/engine/packageRoot';
+
+const fixtures = path.join(packageRoot(), 'test', 'fixtures', 'library');
+let work: string;
+let engine: EngineClient;
+const logs: string[] = [];
+
+before(() => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'atlas-engine-'));
+  cpSync(fixtures, path.join(work, 'library'), { recursive: true });
+  engine = EngineClient.start({ onLog: (l) => logs.push(l) });
+});
+
+after(async () => {
+  await engine.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const bib = (): string => path.join(work, 'library', 'papers.bib');
+
+test('asking for cuda,cpu here runs on CPU and says why cuda was not used', async () => {
+  const info = await engine.open({ dbDir: path.join(work, 'db'), model: 'atlas-mini-encoder', providers: ['cuda', 'cpu'], threads: 2, batchSize: 16 });
+  assert.equal(info.provider, 'cpu');
+  const cuda = info.providerAttempts.find((a) => a.provider === 'cuda');
+  assert.ok(cuda && !cuda.ok && (cuda.reason ?? '').length > 0, JSON.stringify(info.providerAttempts));
+  assert.ok(logs.some((l) => l.includes('cuda')), 'the cuda failure is logged');
+  assert.ok(info.dims >= 64);
+});
+
+test('first index embeds every paper; a second run embeds nothing', async () => {
+  const first = await engine.index([path.join(work, 'library')]);
+  assert.equal(first.papers, 6);
+  assert.equal(first.embedded, 6);
+  assert.equal(first.added, 6);
+  const second = await engine.index([path.join(work, 'library')]);
+  assert.equal(second.embedded, 0);
+  assert.equal(second.papers, 6);
+});
+
+test('search finds the right paper in every mode, and related excludes the paper itself', async () => {
+  for (const mode of ['hybrid', 'vector', 'fts'] as const) {
+    const hits = await engine.search({ query: 'image segmentation masks dataset', k: 3, mode });
+    assert.equal(hits[0]?.id, 'kirillov2023segment', `${mode}: ${JSON.stringify(hits.map((h) => h.id))}`);
+  }
+  const hit = (await engine.search({ query: 'gravitational waves black holes', k: 1 }))[0];
+  assert.equal(hit?.id, 'mueller2020gravitational');
+  assert.equal(hit?.title, 'Gravitational Waves from Binary Black Hole Mergers in Müller’s Catalogue'.replace('’', "'"));
+  assert.match(hit?.source ?? '', /papers\.bib:\d+$/);
+  const related = await engine.related({ id: 'kirillov2023segment', k: 5 });
+  assert.equal(related.length, 5);
+  assert.ok(!related.some((h) => h.id === 'kirillov2023segment'));
+  const fromText = await engine.relatedToText({ text: 'posttraumatic stress trajectories after trauma', k: 1 });
+  assert.equal(fromText[0]?.id, 'schoot2017ptsd');
+});
+
+test('editing one abstract re-embeds exactly that paper; removing an entry deletes it', async () => {
+  const text = readFileSync(bib(), 'utf8');
+  writeFileSync(bib(), text.replace('report the masses and spins of ten new events', 'report the masses and spins of twelve new events'));
+  const edited = await engine.index([path.join(work, 'library')]);
+  assert.equal(edited.embedded, 1);
+  assert.equal(edited.updated, 1);
+  assert.equal(edited.papers, 6);
+
+  const withoutKnuth = readFileSync(bib(), 'utf8').replace(/@book\{knuth1984texbook,[\s\S]*?\n\}\n/, '');
+  writeFileSync(bib(), withoutKnuth);
+  const removed = await engine.index([path.join(work, 'library')]);
+  assert.equal(removed.removed, 1);
+  assert.equal(removed.embedded, 0);
+  assert.equal(removed.papers, 5);
+  assert.deepEqual(await engine.papers(['knuth1984texbook']), []);
+});
+
+test('an unknown paper id is a clear error, not a crash', async () => {
+  await assert.rejects(engine.related({ id: 'no-such-paper', k: 3 }), /no paper with id "no-such-paper"/);
+  assert.ok(engine.alive);
+});
