@@ -14,7 +14,6 @@ import fsp from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as v from 'valibot';
 import { modelCacheDir } from './modelFolder';
@@ -27,7 +26,6 @@ const PARTIAL_DIR = '.partial';
 const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const OFFLINE_CODES = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EAI_AGAIN', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
-const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE', 'EISDIR', 'ENOTDIR', 'EIO']);
 
 export type DownloadErrorKind = 'unknown-model' | 'offline' | 'http' | 'network' | 'integrity' | 'disk' | 'aborted' | 'busy';
 
@@ -332,20 +330,13 @@ async function fetchOnce(
 
   let received = 0;
   onBytes(start, total);
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      received += chunk.length;
-      onBytes(start + received, total);
-      done(null, chunk);
-    },
+  const failure = await streamToPart(res, part, start > 0, (n) => {
+    received += n;
+    onBytes(start + received, total);
   });
-  const out = createWriteStream(part, { flags: start > 0 ? 'a' : 'w' });
-  try {
-    await pipeline(res, counter, out);
-  } catch (e) {
+  if (failure) {
     countPartial(received);
-    const code = errorCode(e);
-    if (code && DISK_CODES.has(code)) throw diskError(`write ${part}`, e);
+    if (failure.disk) throw diskError(`write ${part}`, failure.error);
     if (opts.signal?.aborted) throw new ModelDownloadError('aborted', 'download cancelled; run the command again to resume');
     throw new ModelDownloadError('network', `connection dropped while downloading ${file.path} after ${start + received} bytes`);
   }
@@ -354,6 +345,40 @@ async function fetchOnce(
     throw new ModelDownloadError('network', `download of ${file.path} ended early (${start + received} of ${total} bytes)`);
   }
   return received;
+}
+
+/**
+ * Copies a response into the .part. Not stream.pipeline: when the connection drops, pipeline destroys
+ * the file stream and throws away bytes it had not written yet, and those bytes are the point of a
+ * resume. Here a failed response still ends the file stream normally, so everything received is kept.
+ */
+function streamToPart(res: http.IncomingMessage, part: string, append: boolean, onChunk: (n: number) => void): Promise<{ error: unknown; disk: boolean } | undefined> {
+  return new Promise((resolve) => {
+    const out = createWriteStream(part, { flags: append ? 'a' : 'w' });
+    let failure: { error: unknown; disk: boolean } | undefined;
+    const sourceFailed = (error: unknown): void => {
+      if (failure) return;
+      failure = { error, disk: false };
+      out.end();
+    };
+    res.on('data', (chunk: Buffer) => {
+      onChunk(chunk.length);
+      if (!out.write(chunk)) {
+        res.pause();
+        out.once('drain', () => res.resume());
+      }
+    });
+    res.on('end', () => out.end());
+    res.on('error', sourceFailed);
+    res.on('close', () => {
+      if (!res.complete) sourceFailed(new Error('connection closed before the response was complete'));
+    });
+    out.on('error', (error) => {
+      failure = { error, disk: true };
+      res.destroy();
+    });
+    out.on('close', () => resolve(failure));
+  });
 }
 
 function parseContentRange(value: string | undefined): { start: number | undefined; total: number | undefined } | undefined {

@@ -1,0 +1,238 @@
+/**
+ * pullModel against a fake hub on 127.0.0.1: install with merged config keys, resume after a dropped
+ * connection, refusal of tampered bytes, clear 404 and offline errors. No test touches the internet.
+ */
+import { after, afterEach, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { installedModelDir, ModelDownloadError, pullModel, readDownloadRecord, verifyInstalledModel } from '../../../src/engine/modelDownloader';
+import type { PullProgress } from '../../../src/engine/modelDownloader';
+import { loadModelSettings, resolveModelDir } from '../../../src/engine/modelFolder';
+import { startFakeHub, unusedPort } from './fakeHub';
+import type { FakeHub } from './fakeHub';
+import { fixtureFile, fixtureFiles, MODEL_ID, REPO, REVISION, testManifest } from './testManifest';
+
+let hub: FakeHub;
+let cacheDir: string;
+
+before(async () => {
+  hub = await startFakeHub([{ repo: REPO, revision: REVISION, files: fixtureFiles() }]);
+});
+
+after(async () => {
+  await hub.close();
+});
+
+beforeEach(() => {
+  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'atlas-models-'));
+  hub.log.length = 0;
+  // Each test starts from the untouched fixture upstream.
+  for (const [file, bytes] of fixtureFiles()) hub.setFile(REPO, REVISION, file, bytes);
+});
+
+afterEach(() => {
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+function totalFixtureBytes(): number {
+  return [...fixtureFiles().values()].reduce((a, b) => a + b.length, 0);
+}
+
+/** Leftovers of a failed or finished pull: staging folders, parked old installs. */
+function strayFolders(): string[] {
+  return readdirSync(cacheDir).filter((n) => n.startsWith('.install-') || n.startsWith('.old-'));
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: string): Promise<ModelDownloadError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof ModelDownloadError, `expected a ModelDownloadError, got ${String(e)}`);
+    assert.equal(e.kind, kind, e.message);
+    assert.ok(!e.message.includes('\n'), 'errors are one line');
+    return e;
+  }
+  assert.fail(`expected the pull to fail with ${kind}`);
+}
+
+test('pull downloads every file through the redirect and installs the folder with the Paper Atlas config keys', async () => {
+  const progress: PullProgress[] = [];
+  const result = await pullModel(MODEL_ID, { manifest: testManifest({ pinned: true }), cacheDir, hubUrl: hub.url, onProgress: (p) => progress.push(p) });
+
+  const dir = installedModelDir(MODEL_ID, cacheDir);
+  assert.equal(result.dir, dir);
+  assert.equal(result.replaced, false);
+  assert.equal(result.bytesFetched, totalFixtureBytes());
+  assert.deepEqual(
+    result.files.map((f) => f.verifiedAgainst),
+    ['manifest', 'manifest', 'manifest', 'manifest'],
+  );
+  assert.deepEqual(readFileSync(path.join(dir, 'onnx', 'model.onnx')), fixtureFile('onnx/model.onnx'));
+  assert.deepEqual(readFileSync(path.join(dir, 'tokenizer.json')), fixtureFile('tokenizer.json'));
+
+  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(config.model_type, 'bert', 'the hub config is kept');
+  assert.equal(config.pooling, 'cls');
+  assert.equal(config.max_tokens, 64);
+  assert.equal(config.query_prefix, 'query: ');
+  assert.equal(config.document_prefix, 'passage: ');
+  assert.equal(config.onnx_file, 'onnx/model.onnx');
+  assert.equal(config.atlas_id, MODEL_ID);
+
+  // The engine's loader reads the installed folder through its one code path.
+  const settings = loadModelSettings(dir);
+  assert.equal(settings.pooling, 'cls');
+  assert.equal(settings.maxTokens, 64);
+  assert.equal(settings.queryPrefix, 'query: ');
+  assert.equal(settings.id, MODEL_ID);
+
+  // Every hub URL redirected (relative Location) to the CDN path.
+  const resolves = hub.log.filter((r) => r.path.includes('/resolve/'));
+  assert.equal(resolves.length, 4);
+  assert.ok(resolves.every((r) => r.status === 302));
+  assert.equal(hub.log.filter((r) => r.path.startsWith('/cdn/') && r.status === 200).length, 4);
+
+  const last = progress.at(-1);
+  assert.ok(last, 'progress was reported');
+  assert.equal(last.total, totalFixtureBytes());
+  assert.equal(last.done, last.total);
+  assert.equal(last.fileCount, 4);
+
+  assert.ok(!existsSync(path.join(cacheDir, '.partial', MODEL_ID)), 'partial files are cleaned up');
+  assert.deepEqual(strayFolders(), []);
+  assert.equal(readDownloadRecord(dir)?.revision, REVISION);
+  assert.deepEqual(await verifyInstalledModel(MODEL_ID, { cacheDir }), { ok: true, problems: [] });
+});
+
+test('the installed folder is where resolveModelDir looks for a downloaded model', async () => {
+  await pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: hub.url });
+  const saved = process.env.PAPER_ATLAS_MODEL_CACHE;
+  process.env.PAPER_ATLAS_MODEL_CACHE = cacheDir;
+  try {
+    assert.equal(resolveModelDir(MODEL_ID), installedModelDir(MODEL_ID, cacheDir));
+  } finally {
+    if (saved === undefined) delete process.env.PAPER_ATLAS_MODEL_CACHE;
+    else process.env.PAPER_ATLAS_MODEL_CACHE = saved;
+  }
+});
+
+test('a connection dropped half-way is resumed with a Range request for only the rest', async () => {
+  const onnx = fixtureFile('onnx/model.onnx');
+  const half = Math.floor(onnx.length / 2);
+  hub.cutNextResponse(REPO, REVISION, 'onnx/model.onnx');
+
+  const result = await pullModel(MODEL_ID, { manifest: testManifest({ pinned: true }), cacheDir, hubUrl: hub.url });
+
+  const cdn = hub.log.filter((r) => r.path === hub.cdnPath(REPO, REVISION, 'onnx/model.onnx'));
+  assert.deepEqual(
+    cdn.map((r) => [r.range, r.status]),
+    [
+      [undefined, 200],
+      [`bytes=${half}-`, 206],
+    ],
+  );
+  // Half, then the other half: nothing fetched twice.
+  assert.equal(result.bytesFetched, totalFixtureBytes());
+  assert.deepEqual(readFileSync(path.join(result.dir, 'onnx', 'model.onnx')), onnx);
+});
+
+test('a pull that failed after a drop leaves its .part, and the next pull resumes from it', async () => {
+  const onnx = fixtureFile('onnx/model.onnx');
+  const half = Math.floor(onnx.length / 2);
+  hub.cutNextResponse(REPO, REVISION, 'onnx/model.onnx');
+  const manifest = testManifest({ pinned: true });
+
+  const e = await rejectsWith(pullModel(MODEL_ID, { manifest, cacheDir, hubUrl: hub.url, retries: 0 }), 'network');
+  assert.match(e.message, /onnx\/model\.onnx/);
+  const part = path.join(cacheDir, '.partial', MODEL_ID, 'onnx', 'model.onnx.part');
+  assert.equal(statSync(part).size, half);
+  assert.ok(!existsSync(installedModelDir(MODEL_ID, cacheDir)), 'nothing is installed after a failed pull');
+
+  hub.log.length = 0;
+  const result = await pullModel(MODEL_ID, { manifest, cacheDir, hubUrl: hub.url });
+  const cdn = hub.log.filter((r) => r.path === hub.cdnPath(REPO, REVISION, 'onnx/model.onnx'));
+  assert.deepEqual(
+    cdn.map((r) => [r.range, r.status]),
+    [[`bytes=${half}-`, 206]],
+  );
+  assert.deepEqual(readFileSync(path.join(result.dir, 'onnx', 'model.onnx')), onnx);
+});
+
+test('a tampered file is refused: its part is deleted and nothing is installed', async () => {
+  const tampered = Buffer.from(fixtureFile('onnx/model.onnx').toString('utf8').replace('line 0007', 'LINE 0007'));
+  hub.setFile(REPO, REVISION, 'onnx/model.onnx', tampered);
+
+  const e = await rejectsWith(pullModel(MODEL_ID, { manifest: testManifest({ pinned: true }), cacheDir, hubUrl: hub.url }), 'integrity');
+  assert.match(e.message, /^refusing onnx\/model\.onnx of tiny-encoder from http:\/\/127\.0\.0\.1:\d+\/.*: its sha256 is [0-9a-f]{64}, expected [0-9a-f]{64} from the manifest/);
+  assert.ok(!existsSync(installedModelDir(MODEL_ID, cacheDir)));
+  assert.ok(!existsSync(path.join(cacheDir, '.partial', MODEL_ID, 'onnx', 'model.onnx.part')), 'the bad part is deleted');
+  assert.deepEqual(strayFolders(), []);
+});
+
+test('without a published hash the first download records one, and a changed upstream file is refused later', async () => {
+  const manifest = testManifest();
+  const first = await pullModel(MODEL_ID, { manifest, cacheDir, hubUrl: hub.url });
+  assert.ok(first.files.every((f) => f.verifiedAgainst === 'first download'));
+
+  // Same bytes again: verified against the record, and the install is replaced in one step.
+  const again = await pullModel(MODEL_ID, { manifest, cacheDir, hubUrl: hub.url });
+  assert.ok(again.files.every((f) => f.verifiedAgainst === 'record'));
+  assert.equal(again.replaced, true);
+  assert.deepEqual(strayFolders(), []);
+
+  hub.setFile(REPO, REVISION, 'onnx/model.onnx', Buffer.from('different weights under the same revision\n'));
+  const e = await rejectsWith(pullModel(MODEL_ID, { manifest, cacheDir, hubUrl: hub.url }), 'integrity');
+  assert.match(e.message, /expected [0-9a-f]{64} from the first download .*changed upstream/);
+  // The working install is untouched.
+  assert.deepEqual(readFileSync(path.join(first.dir, 'onnx', 'model.onnx')), fixtureFile('onnx/model.onnx'));
+  assert.deepEqual(await verifyInstalledModel(MODEL_ID, { cacheDir }), { ok: true, problems: [] });
+});
+
+test('a file missing on the hub gives a one-line HTTP 404 error with its URL', async () => {
+  const e = await rejectsWith(pullModel(MODEL_ID, { manifest: testManifest({ extra: ['special_tokens_map.json'] }), cacheDir, hubUrl: hub.url }), 'http');
+  assert.equal(e.status, 404);
+  assert.equal(e.message, `HTTP 404 Not Found for ${hub.url}/${REPO}/resolve/${REVISION}/special_tokens_map.json: no such file at this revision`);
+  assert.ok(!existsSync(installedModelDir(MODEL_ID, cacheDir)));
+});
+
+test('a hub nobody answers on reads as offline', async () => {
+  const port = await unusedPort();
+  const e = await rejectsWith(pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: `http://127.0.0.1:${port}` }), 'offline');
+  assert.equal(e.message, `cannot reach 127.0.0.1:${port}: you appear to be offline; Paper Atlas works offline with its bundled models`);
+});
+
+test('a hub host that does not resolve reads as offline', async () => {
+  const e = await rejectsWith(
+    pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: 'http://paper-atlas-hub.invalid', timeoutMs: 5000 }),
+    'offline',
+  );
+  assert.match(e.message, /^cannot reach paper-atlas-hub\.invalid: you appear to be offline; Paper Atlas works offline with its bundled models$/);
+});
+
+test('PAPER_ATLAS_HUB_URL points downloads at another hub', async () => {
+  const saved = process.env.PAPER_ATLAS_HUB_URL;
+  process.env.PAPER_ATLAS_HUB_URL = hub.url;
+  try {
+    const result = await pullModel(MODEL_ID, { manifest: testManifest({ pinned: true }), cacheDir });
+    assert.ok(result.files.every((f) => f.url.startsWith(`${hub.url}/${REPO}/resolve/${REVISION}/`)));
+  } finally {
+    if (saved === undefined) delete process.env.PAPER_ATLAS_HUB_URL;
+    else process.env.PAPER_ATLAS_HUB_URL = saved;
+  }
+});
+
+test('a cancelled pull stops with a clear error and installs nothing', async () => {
+  const controller = new AbortController();
+  controller.abort();
+  const e = await rejectsWith(pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: hub.url, signal: controller.signal }), 'aborted');
+  assert.match(e.message, /cancelled/);
+  assert.ok(!existsSync(installedModelDir(MODEL_ID, cacheDir)));
+});
+
+test('unknown and bundled ids are refused before any request', async () => {
+  await rejectsWith(pullModel('no-such-model', { manifest: testManifest(), cacheDir, hubUrl: hub.url }), 'unknown-model');
+  await rejectsWith(pullModel('atlas-mini-encoder', { manifest: testManifest(), cacheDir, hubUrl: hub.url }), 'unknown-model');
+  assert.equal(hub.log.length, 0);
+});
