@@ -4,7 +4,8 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
-import { l2Normalise, lengthSortedBatches, padBatch, poolAndNormalise, truncateKeepingSep, type TokenisedText } from '../core/tokenBatching';
+import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
+import { l2Normalise, lengthSortedBatches, padBatch, poolAndNormalise, type TokenisedText } from '../core/tokenBatching';
 import { openSessionWithFallback, type ProviderAttempt, type ProviderName } from './executionProviders';
 import { loadModelSettings, type ModelSettings } from './modelFolder';
 
@@ -32,7 +33,10 @@ export class TextEncoder {
     private readonly needsTokenTypes: boolean,
   ) {
     this.dims = settings.hiddenSize;
+    this.wordPieces = new CachedWordPieceTokenizer(tokenizer, ids.cls, ids.sep);
   }
+
+  private readonly wordPieces: CachedWordPieceTokenizer;
 
   /** Vector width, read from the graph's output when the encoder opens. */
   dims: number;
@@ -63,8 +67,7 @@ export class TextEncoder {
   }
 
   tokenise(text: string): number[] {
-    const ids = this.tokenizer.encode(text).ids;
-    return truncateKeepingSep(ids, this.settings.maxTokens, this.ids.sep);
+    return this.wordPieces.encode(text, this.settings.maxTokens);
   }
 
   private prefix(role: TextRole): string {

@@ -30,3 +30,31 @@ for (const modelId of ['atlas-mini-encoder', 'atlas-mini-mlm']) {
     assert.equal(cut[cut.length - 1], 102);
   });
 }
+
+test('word-cached tokenisation gives exactly the library ids on real abstracts (truncated at 256)', async (t) => {
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { gunzipSync } = await import('node:zlib');
+  const path = await import('node:path');
+  const { packageRoot } = await import('../../../src/engine/packageRoot');
+  const { CachedWordPieceTokenizer } = await import('../../../src/core/cachedTokenizer');
+  const settings = loadModelSettings('atlas-mini-encoder');
+  const tokenizer = new Tokenizer(settings.tokenizerJson, settings.tokenizerConfig);
+  const cached = new CachedWordPieceTokenizer(tokenizer, 101, 102);
+  const texts = [
+    'Tabs\tand\nnew lines\r\nand\u00a0no-break spaces, “quotes”, naïve café, 中文字符, x²+y² ≤ 1.',
+    'Zero\u200bwidth and soft\u00adhyphen and e\u0301 combining accents',
+  ];
+  const arxiv = path.join(packageRoot(), '..', 'shared', 'data', 'arxiv', 'arxiv-listings.jsonl.gz');
+  if (existsSync(arxiv)) {
+    const lines = gunzipSync(readFileSync(arxiv)).toString('utf8').split('\n', 1500);
+    for (const line of lines) {
+      if (!line) continue;
+      const p = JSON.parse(line) as { title: string; abstract: string };
+      texts.push(`${p.title}. ${p.abstract}`);
+    }
+  } else t.diagnostic('../shared/data is absent: checked the hand-written texts only');
+  for (const text of texts) {
+    const reference = truncateKeepingSep(tokenizer.encode(text).ids, 256, 102);
+    assert.deepEqual(cached.encode(text, 256), reference, text.slice(0, 80));
+  }
+});
