@@ -13,6 +13,7 @@ import {
   GetPapers,
   IndexPaths,
   IndexProgressNotification,
+  ListPapers,
   LogNotification,
   OpenEngine,
   RelatedPapers,
@@ -148,6 +149,13 @@ connection.onRequest(
   handle(async ({ ids }) => {
     const papers = await requireOpen().store.papers(ids);
     return ids.flatMap((id) => papers.get(id) ?? []);
+  }),
+);
+connection.onRequest(
+  ListPapers,
+  handle(async ({ offset, limit }) => {
+    const { store } = requireOpen();
+    return { total: await store.count(), papers: await store.pageOfPapers(offset, limit) };
   }),
 );
 connection.onRequest(GetInfo, handle0(info));

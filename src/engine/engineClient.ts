@@ -12,6 +12,9 @@ import {
   GetPapers,
   IndexPaths,
   IndexProgressNotification,
+  ListPapers,
+  GetTopicMap,
+  GetKeywords,
   LogNotification,
   OpenEngine,
   RelatedPapers,
@@ -22,6 +25,8 @@ import {
   type EngineOptions,
   type IndexProgress,
   type IndexSummary,
+  type KeywordsResult,
+  type TopicMapResult,
   type RelatedParams,
   type RelatedToTextParams,
   type SearchHit,
@@ -97,6 +102,18 @@ export class EngineClient {
 
   papers(ids: string[]): Promise<Paper[]> {
     return this.connection.sendRequest(GetPapers, { ids });
+  }
+
+  listPapers(offset: number, limit: number): Promise<{ total: number; papers: Paper[] }> {
+    return this.connection.sendRequest(ListPapers, { offset, limit });
+  }
+
+  topicMap(clusters?: 'auto' | number): Promise<TopicMapResult> {
+    return this.connection.sendRequest(GetTopicMap, clusters === undefined ? {} : { clusters });
+  }
+
+  keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {
+    return this.connection.sendRequest(GetKeywords, params);
   }
 
   info(): Promise<EngineInfo> {

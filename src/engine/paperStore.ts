@@ -215,6 +215,11 @@ export class PaperStore {
     return { ids, vectors };
   }
 
+  async pageOfPapers(offset: number, limit: number): Promise<Paper[]> {
+    const rows = await this.table.query().select(PAPER_COLUMNS).offset(offset).limit(limit).toArray();
+    return rows.map((r: Record<string, unknown>) => rowToPaper(r));
+  }
+
   async allPapers(): Promise<Paper[]> {
     const rows = await this.table.query().select(PAPER_COLUMNS).toArray();
     return rows.map((r: Record<string, unknown>) => rowToPaper(r));

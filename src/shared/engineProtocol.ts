@@ -93,6 +93,44 @@ export interface RelatedToTextParams {
   diversity?: number;
 }
 
+/** A topic cluster of the library (see src/engine/topicMap.ts). */
+export interface TopicCluster {
+  id: number;
+  label: string;
+  size: number;
+  keywords: string[];
+  papers: string[];
+}
+
+export interface MapPoint {
+  id: string;
+  x: number;
+  y: number;
+  cluster: number;
+}
+
+export interface TopicMapResult {
+  clusters: TopicCluster[];
+  points: MapPoint[];
+}
+
+/** A scored character span of a text (for the keyword heat-map) or a top keyphrase. */
+export interface KeywordSpan {
+  text: string;
+  score: number;
+  start: number;
+  end: number;
+}
+
+export interface KeywordsResult {
+  /** Every scored word/phrase span of the text, in text order (heat-map). */
+  spans: KeywordSpan[];
+  /** The top-k keyphrases, best first. */
+  top: KeywordSpan[];
+  /** The text the spans index into (title + ". " + abstract for a paper). */
+  text: string;
+}
+
 export const OpenEngine = new RequestType<EngineOptions, EngineInfo, void>('engine/open');
 export const IndexPaths = new RequestType<{ paths: string[] }, IndexSummary, void>('engine/index');
 export const IndexProgressNotification = new NotificationType<IndexProgress>('engine/indexProgress');
@@ -101,6 +139,11 @@ export const SearchPapers = new RequestType<SearchParams, SearchHit[], void>('en
 export const RelatedPapers = new RequestType<RelatedParams, SearchHit[], void>('engine/related');
 export const RelatedToText = new RequestType<RelatedToTextParams, SearchHit[], void>('engine/relatedToText');
 export const GetPapers = new RequestType<{ ids: string[] }, Paper[], void>('engine/papers');
+export const ListPapers = new RequestType<{ offset: number; limit: number }, { total: number; papers: Paper[] }, void>('engine/listPapers');
+/** The topic map (clusters, labels, 2-D layout); recomputed after indexing when the library changed. */
+export const GetTopicMap = new RequestType<{ clusters?: 'auto' | number }, TopicMapResult, void>('engine/topicMap');
+/** MLM keyword highlights of an indexed paper (by id) or of any text. */
+export const GetKeywords = new RequestType<{ id?: string; text?: string; k: number }, KeywordsResult, void>('engine/keywords');
 export const GetInfo = new RequestType0<EngineInfo, void>('engine/info');
 export const GetDiagnostics = new RequestType0<IngestDiagnostic[], void>('engine/diagnostics');
 export const EncodeTexts = new RequestType<{ texts: string[]; role: 'query' | 'document' }, number[][], void>('engine/encode');
