@@ -142,6 +142,7 @@ export async function pullModel(id: string, opts: PullOptions = {}): Promise<Pul
   await disk(`create ${partialDir}`, () => fsp.mkdir(partialDir, { recursive: true }));
   const releaseLock = await acquireLock(`${partialDir}.lock`, id);
   try {
+    await removeLeftovers(cacheDir, dirName);
     const sizes: (number | undefined)[] = files.map((f) => f.size);
     const doneBytes: number[] = files.map(() => 0);
     const report = (i: number, fileDone: number): void => {
@@ -501,6 +502,17 @@ async function disk<T>(action: string, fn: () => Promise<T>): Promise<T> {
     if (e instanceof ModelDownloadError) throw e;
     throw diskError(action, e);
   }
+}
+
+/**
+ * Staging folders and parked old installs that a killed pull left behind. Safe to delete while we hold
+ * this model's lock; the exact suffix shapes keep another model whose id merely starts the same apart.
+ */
+async function removeLeftovers(cacheDir: string, dirName: string): Promise<void> {
+  const escaped = dirName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const leftover = new RegExp(`^(?:\\.install-${escaped}-[A-Za-z0-9]{6}|\\.old-${escaped}-[0-9a-f]{8})$`);
+  const names = await fsp.readdir(cacheDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => leftover.test(n))) await fsp.rm(path.join(cacheDir, name), { recursive: true, force: true });
 }
 
 /** One pull per model at a time: two writers would interleave bytes in the same .part files. */

@@ -4,7 +4,7 @@
  */
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { installedModelDir, ModelDownloadError, pullModel, readDownloadRecord, verifyInstalledModel } from '../../../src/engine/modelDownloader';
@@ -235,4 +235,24 @@ test('unknown and bundled ids are refused before any request', async () => {
   await rejectsWith(pullModel('no-such-model', { manifest: testManifest(), cacheDir, hubUrl: hub.url }), 'unknown-model');
   await rejectsWith(pullModel('atlas-mini-encoder', { manifest: testManifest(), cacheDir, hubUrl: hub.url }), 'unknown-model');
   assert.equal(hub.log.length, 0);
+});
+
+test('leftovers of a killed pull are cleaned up; another model\'s staging folder is not touched', async () => {
+  for (const name of ['.install-tiny-encoder-abc123', '.old-tiny-encoder-deadbeef', '.install-tiny-encoder-extra-abc123']) {
+    mkdirSync(path.join(cacheDir, name, 'onnx'), { recursive: true });
+  }
+  await pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: hub.url });
+  assert.deepEqual(strayFolders(), ['.install-tiny-encoder-extra-abc123']);
+});
+
+test('a pull of a model another live process is pulling is refused; a dead process\'s lock is taken over', async () => {
+  const lock = path.join(cacheDir, '.partial', `${MODEL_ID}.lock`);
+  mkdirSync(path.dirname(lock), { recursive: true });
+  writeFileSync(lock, String(process.ppid));
+  const e = await rejectsWith(pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: hub.url }), 'busy');
+  assert.match(e.message, new RegExp(`another download of ${MODEL_ID} is running \\(process ${process.ppid}\\)`));
+
+  writeFileSync(lock, '4194000');
+  await pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: hub.url });
+  assert.ok(!existsSync(lock), 'the lock is released');
 });
