@@ -143,6 +143,7 @@ export async function pullModel(id: string, opts: PullOptions = {}): Promise<Pul
   const releaseLock = await acquireLock(`${partialDir}.lock`, id);
   try {
     await removeLeftovers(cacheDir, dirName);
+    await forgetPartsOfOtherRevisions(partialDir, `${source.repo}@${source.revision}`);
     const sizes: (number | undefined)[] = files.map((f) => f.size);
     const doneBytes: number[] = files.map(() => 0);
     const report = (i: number, fileDone: number): void => {
@@ -212,7 +213,7 @@ function get(url: string, headers: Record<string, string>, ctx: FetchContext, re
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status)) {
-        res.resume();
+        drain(res);
         const location = res.headers.location;
         if (!location) return reject(new ModelDownloadError('http', `HTTP ${status} without a Location header from ${url}`, status));
         if (redirectsLeft <= 0) return reject(new ModelDownloadError('http', `too many redirects (more than ${MAX_REDIRECTS}) fetching ${url}`, status));
@@ -221,10 +222,16 @@ function get(url: string, headers: Record<string, string>, ctx: FetchContext, re
         return;
       }
       if (status === 200 || status === 206 || status === 416) return resolve(res);
-      res.resume();
+      drain(res);
       reject(httpError(status, res.statusMessage ?? '', url));
     });
   });
+}
+
+/** Discards a body we do not want. A dropped connection then must not surface as an unhandled 'error'. */
+function drain(res: http.IncomingMessage): void {
+  res.on('error', () => undefined);
+  res.resume();
 }
 
 function httpError(status: number, statusText: string, url: string): ModelDownloadError {
@@ -301,7 +308,7 @@ async function fetchOnce(
   const res = await get(file.url, headers, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   const status = res.statusCode ?? 0;
   const restart = async (): Promise<number> => {
-    res.resume();
+    drain(res);
     await disk(`delete ${part}`, () => fsp.rm(part, { force: true }));
     if (!mayRestart) throw new ModelDownloadError('network', `the server answered a resumed download of ${file.path} inconsistently`);
     return fetchOnce(file, part, opts, onBytes, countPartial, false);
@@ -312,7 +319,7 @@ async function fetchOnce(
   if (status === 416) {
     // Nothing left to send: the .part is complete if the server's size matches it, stale otherwise.
     const size = parseContentRange(res.headers['content-range'])?.total;
-    res.resume();
+    drain(res);
     if (have > 0 && size === have) {
       onBytes(have, have);
       return 0;
@@ -502,6 +509,17 @@ async function disk<T>(action: string, fn: () => Promise<T>): Promise<T> {
     if (e instanceof ModelDownloadError) throw e;
     throw diskError(action, e);
   }
+}
+
+/** Bytes of another revision must not be resumed into this one; they would only fail verification. */
+async function forgetPartsOfOtherRevisions(partialDir: string, source: string): Promise<void> {
+  const marker = path.join(partialDir, 'source.txt');
+  const had = await fsp.readFile(marker, 'utf8').catch(() => undefined);
+  if (had !== undefined && had !== source) {
+    await disk(`clear ${partialDir}`, () => fsp.rm(partialDir, { recursive: true, force: true }));
+    await disk(`create ${partialDir}`, () => fsp.mkdir(partialDir, { recursive: true }));
+  }
+  await disk(`write ${marker}`, () => fsp.writeFile(marker, source));
 }
 
 /**

@@ -256,3 +256,15 @@ test('a pull of a model another live process is pulling is refused; a dead proce
   await pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: hub.url });
   assert.ok(!existsSync(lock), 'the lock is released');
 });
+
+test('a .part left by another revision is discarded instead of resumed', async () => {
+  const other = 'fedcba9876543210fedcba9876543210fedcba98';
+  for (const [file, bytes] of fixtureFiles()) hub.setFile(REPO, other, file, bytes);
+  hub.cutNextResponse(REPO, REVISION, 'onnx/model.onnx');
+  await rejectsWith(pullModel(MODEL_ID, { manifest: testManifest(), cacheDir, hubUrl: hub.url, retries: 0 }), 'network');
+
+  hub.log.length = 0;
+  const result = await pullModel(MODEL_ID, { manifest: testManifest({ revision: other }), cacheDir, hubUrl: hub.url });
+  assert.ok(hub.log.every((r) => r.range === undefined), 'nothing was resumed');
+  assert.equal(readDownloadRecord(result.dir)?.revision, other);
+});

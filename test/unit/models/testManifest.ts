@@ -24,7 +24,7 @@ export function fixtureFile(name: string): Buffer {
 }
 
 /** The fixture model as a manifest entry; `pinned` adds sha256 and size, `extra` lists files the hub lacks. */
-export function testManifest(opts: { pinned?: boolean; extra?: string[] } = {}): Manifest {
+export function testManifest(opts: { pinned?: boolean; extra?: string[]; revision?: string } = {}): Manifest {
   const files = fixtureFiles();
   return loadManifest({
     version: 1,
@@ -40,7 +40,7 @@ export function testManifest(opts: { pinned?: boolean; extra?: string[] } = {}):
         queryPrefix: 'query: ',
         documentPrefix: 'passage: ',
         licence: 'MIT',
-        source: { repo: REPO, revision: REVISION },
+        source: { repo: REPO, revision: opts.revision ?? REVISION },
         files: [
           ...MODEL_FILES.map((p) => {
             const bytes = files.get(p) ?? Buffer.alloc(0);
