@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { CancellationToken, createMessageConnection, PortMessageReader, PortMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
 import {
+  ClearIndex,
   EncodeTexts,
   EngineErrorCode,
   GetDiagnostics,
@@ -25,6 +26,7 @@ import {
 } from '../shared/engineProtocol';
 import { resolveProviderPreference } from './executionProviders';
 import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from './indexer';
+import { acquireIndexLock, IndexBusyError } from './indexLock';
 import { discoverLibraryFiles } from './libraryFiles';
 import { modelFingerprint } from './modelFingerprint';
 import { PaperStore, tableNameFor } from './paperStore';
@@ -53,6 +55,7 @@ function requireOpen(): OpenEngineState {
 function asResponseError(e: unknown): ResponseError<void> {
   if (e instanceof ResponseError) return e as ResponseError<void>;
   if (e instanceof UnknownPaperError) return new ResponseError(EngineErrorCode.UnknownPaper, e.message);
+  if (e instanceof IndexBusyError) return new ResponseError(EngineErrorCode.Busy, e.message);
   if (e instanceof IndexCancelled) return new ResponseError(EngineErrorCode.Cancelled, e.message);
   return new ResponseError(-32603, e instanceof Error ? e.message : String(e));
 }
@@ -120,15 +123,20 @@ connection.onRequest(
 connection.onRequest(
   IndexPaths,
   handle(async ({ paths }, token) => {
-    const { store, encoder, stateFile } = requireOpen();
+    const { store, encoder, stateFile, options } = requireOpen();
     const { files, missing } = await discoverLibraryFiles(paths);
     for (const m of missing) log(m);
     if (files.length === 0) throw new ResponseError(EngineErrorCode.BadRequest, `no library files found in: ${paths.join(', ')}`);
-    return indexFiles(files, store, encoder, stateFile, {
-      onProgress: (p) => void connection.sendNotification(IndexProgressNotification, p),
-      isCancelled: () => token.isCancellationRequested,
-      log,
-    });
+    const release = acquireIndexLock(options.dbDir);
+    try {
+      return await indexFiles(files, store, encoder, stateFile, {
+        onProgress: (p) => void connection.sendNotification(IndexProgressNotification, p),
+        isCancelled: () => token.isCancellationRequested,
+        log,
+      });
+    } finally {
+      release();
+    }
   }),
 );
 
@@ -166,6 +174,19 @@ connection.onRequest(
 connection.onRequest(
   EncodeTexts,
   handle(async ({ texts, role }) => (await requireOpen().encoder.encode(texts, role)).map((v) => Array.from(v))),
+);
+connection.onRequest(
+  ClearIndex,
+  handle0(async () => {
+    const { store, stateFile, options } = requireOpen();
+    const release = acquireIndexLock(options.dbDir);
+    try {
+      await store.clear();
+      stateFile.clear();
+    } finally {
+      release();
+    }
+  }),
 );
 connection.onRequest(
   Shutdown,

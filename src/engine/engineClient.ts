@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancellationTokenSource, createMessageConnection, PortMessageReader, PortMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
+  ClearIndex,
   EncodeTexts,
   GetDiagnostics,
   GetInfo,
@@ -114,6 +115,11 @@ export class EngineClient {
 
   keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {
     return this.connection.sendRequest(GetKeywords, params);
+  }
+
+  /** Forgets everything indexed with the current model (Rebuild Index = clear, then index). */
+  clearIndex(): Promise<void> {
+    return this.connection.sendRequest(ClearIndex);
   }
 
   info(): Promise<EngineInfo> {

@@ -4,7 +4,7 @@
  * starting over (rows already written carry their hash and are not embedded again).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mergePapers, readLibraryFile } from '../core/ingest/libraryReader';
 import { normaliseDoi, normaliseTitle } from '../core/paperIdentity';
@@ -84,6 +84,10 @@ export class StateFile {
     } catch {
       return { files: {}, diagnostics: [] };
     }
+  }
+
+  clear(): void {
+    rmSync(this.file, { force: true });
   }
 
   /** Write-then-rename: a crash leaves the old state, never half a file. */

@@ -277,6 +277,14 @@ export class PaperStore {
     await this.refreshIndexInfo();
   }
 
+  /** Empties the table (drop + recreate with the same schema). */
+  async clear(): Promise<void> {
+    this.table.close();
+    await this.db.dropTable(this.tableName);
+    this.table = await this.db.createEmptyTable(this.tableName, schemaFor(this.dims), { mode: 'create', existOk: true });
+    await this.refreshIndexInfo();
+  }
+
   close(): void {
     this.table.close();
     this.db.close();

@@ -147,6 +147,8 @@ export const GetKeywords = new RequestType<{ id?: string; text?: string; k: numb
 export const GetInfo = new RequestType0<EngineInfo, void>('engine/info');
 export const GetDiagnostics = new RequestType0<IngestDiagnostic[], void>('engine/diagnostics');
 export const EncodeTexts = new RequestType<{ texts: string[]; role: 'query' | 'document' }, number[][], void>('engine/encode');
+/** Drops this model's table and file state, so the next index run starts from scratch. */
+export const ClearIndex = new RequestType0<void, void>('engine/clearIndex');
 export const Shutdown = new RequestType0<void, void>('engine/shutdown');
 
 /** JSON-RPC error codes the engine uses, so callers can tell "unknown id" from a crash. */
@@ -154,5 +156,6 @@ export const EngineErrorCode = {
   NotOpen: -32001,
   UnknownPaper: -32002,
   BadRequest: -32003,
+  Busy: -32004,
   Cancelled: -32800,
 } as const;
