@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseBibtexText } from '../../../src/core/ingest/bibtexParser';
+import type { Paper, ParseResult } from '../../../src/shared/paper';
+import { fixturePath, SHARED_ABSENT, sharedDataPath } from './ingestTestPaths';
+
+function byId(result: ParseResult, id: string): Paper {
+  const paper = result.papers.find((p) => p.id === id);
+  assert.ok(paper, `paper ${id} not found`);
+  return paper;
+}
+
+/** Entry start lines counted without the library: "@type{" / "@type(" lines that are not @string/@comment/@preamble. */
+function entryLines(text: string): number[] {
+  const lines: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    const m = /^\s*@\s*(\w+)\s*[{(]/.exec(line);
+    if (m?.[1] && !/^(string|comment|preamble)$/i.test(m[1])) lines.push(i + 1);
+  });
+  return lines;
+}
+
+test('malformed fixture: the broken entry is reported at its line and the others are read', () => {
+  const file = fixturePath('malformed.bib');
+  const result = parseBibtexText(readFileSync(file, 'utf8'), file);
+  assert.deepEqual(
+    result.papers.map((p) => p.id),
+    ['good1', 'good2', 'withstring', 'good1-2'],
+  );
+  const broken = result.diagnostics.find((d) => d.message.includes('broken'));
+  assert.ok(broken, 'no diagnostic for the broken entry');
+  assert.equal(broken.line, 13);
+  assert.equal(broken.severity, 'error');
+  assert.equal(broken.file, file);
+  assert.ok(result.diagnostics.some((d) => d.line === 35 && d.message.includes('no title')));
+  assert.ok(result.diagnostics.some((d) => d.line === 40 && d.severity === 'warning' && d.message.includes('duplicate id "good1"')));
+});
+
+test('fields: LaTeX decoding, names, year, venue, DOI, keywords, arXiv eprint, @string', () => {
+  const file = fixturePath('malformed.bib');
+  const result = parseBibtexText(readFileSync(file, 'utf8'), file);
+  const good1 = byId(result, 'good1');
+  assert.equal(good1.title, 'Schrödinger Equations in Practice');
+  assert.deepEqual(good1.authors, ['Jörg Müller', 'Anna Smith']);
+  assert.equal(good1.year, 2019);
+  assert.equal(good1.venue, 'Journal of Tests');
+  assert.equal(good1.abstract, 'A study of pages 10–20 and more.');
+  assert.equal(good1.doi, '10.1000/abc.123');
+  assert.deepEqual([...good1.keywords].sort(), ['physics', 'quantum', 'testing']);
+  assert.deepEqual(good1.sources, [{ file, line: 2 }]);
+  const good2 = byId(result, 'good2');
+  assert.equal(good2.arxivId, '1706.03762');
+  assert.equal(good2.year, 2017);
+  assert.equal(good2.abstract, '');
+  assert.deepEqual(good2.authors, ['Ashish Vaswani', 'Noam Shazeer']);
+  const withString = byId(result, 'withstring');
+  assert.equal(withString.venue, 'Journal of Things');
+  assert.equal(withString.title, 'Using @string Macros');
+});
+
+test('garbage input never throws', () => {
+  for (const text of ['', '@', '@article', '@article{', '@article{x,', '@article{x, title = {a}', '}}}{{{', '@string{a = b # }', '\u0000\u0001']) {
+    const result = parseBibtexText(text, 'garbage.bib');
+    assert.ok(Array.isArray(result.papers));
+  }
+});
+
+interface BibExpectation {
+  file: string;
+  entries: number;
+  papers: number;
+  withAbstract: number;
+}
+
+// Entry counts are checked against entryLines() above; paper counts were checked by hand: entries
+// minus those with neither title nor abstract (odd-field-names: 74 name-only/date-only test entries;
+// jabref: 10 without title; quirky: 1).
+const SHARED_BIB: BibExpectation[] = [
+  { file: 'bib/papers3-export.bib', entries: 3725, papers: 3725, withAbstract: 1286 },
+  { file: 'bib/jabref-groups.bib', entries: 911, papers: 901, withAbstract: 473 },
+  { file: 'bib/mendeley-export.bib', entries: 512, papers: 512, withAbstract: 313 },
+  { file: 'bib/quirky-entries.bib', entries: 988, papers: 987, withAbstract: 14 },
+  { file: 'bib/odd-field-names.bib', entries: 283, papers: 209, withAbstract: 0 },
+];
+
+const parsed = new Map<string, ParseResult>();
+function parseShared(rel: string): ParseResult | undefined {
+  const file = sharedDataPath(rel);
+  if (file === undefined) return undefined;
+  let result = parsed.get(rel);
+  if (!result) {
+    result = parseBibtexText(readFileSync(file, 'utf8'), file);
+    parsed.set(rel, result);
+  }
+  return result;
+}
+
+for (const expected of SHARED_BIB) {
+  test(`shared ${expected.file}: every entry is a paper or a diagnostic`, (t) => {
+    const file = sharedDataPath(expected.file);
+    if (file === undefined) return t.skip(SHARED_ABSENT);
+    const result = parseShared(expected.file);
+    assert.ok(result);
+    const lines = entryLines(readFileSync(file, 'utf8'));
+    assert.equal(lines.length, expected.entries);
+    assert.equal(result.papers.length, expected.papers);
+    assert.equal(result.papers.filter((p) => p.abstract !== '').length, expected.withAbstract);
+    const accounted = new Set([...result.papers.map((p) => p.sources[0]?.line), ...result.diagnostics.map((d) => d.line)]);
+    assert.deepEqual(lines.filter((l) => !accounted.has(l)), []);
+    assert.equal(new Set(result.papers.map((p) => p.id)).size, result.papers.length, 'ids unique');
+    for (const p of result.papers) {
+      assert.notEqual(p.title, '');
+      assert.doesNotMatch(p.title, /<\/?(i|b|sc|sup|sub|span)\b|\\[A-Za-z]/, `markup left in ${p.id}: ${p.title}`);
+    }
+  });
+}
+
+test('shared jabref-groups.bib: sampled entries', (t) => {
+  const result = parseShared('bib/jabref-groups.bib');
+  if (!result) return t.skip(SHARED_ABSENT);
+  const bottger = byId(result, 'Bottger_1952');
+  assert.equal(bottger.title, 'Über die Halbleitereigenschaften des Kupferoxyduls. IV Leitfähigkeitsmessungen bei hohen Temperaturen');
+  assert.deepEqual(bottger.authors, ['O. Böttger']);
+  assert.equal(bottger.year, 1952);
+  assert.equal(bottger.venue, 'Annalen der Physik');
+  assert.equal(bottger.sources[0]?.line, 1001);
+  assert.equal(byId(result, 'Barman_1992').title, 'Investigation of the L₃–M₄₅M₄₅ Auger spectra of Cu, Cu₂O and CuO');
+  assert.match(byId(result, 'Balamurugan_2002').title, /characteristics—structure/);
+  assert.equal(byId(result, 'Roslyak_2007').arxivId, 'cond-mat/0703268');
+  assert.equal(byId(result, 'Klier_1955').title.startsWith('Влияние'), true);
+  // "1$, hut" opens a math section that never closes: reported, and the fields before it are kept.
+  const trivich = result.diagnostics.find((d) => d.message.includes('Trivich_1978'));
+  assert.equal(trivich?.line, 12355);
+  assert.equal(byId(result, 'Trivich_1978').title, 'Cuprous oxide photovoltaic cells');
+});
+
+test('shared papers3-export.bib: unbalanced publisher braces are reported, the rest is read', (t) => {
+  const result = parseShared('bib/papers3-export.bib');
+  if (!result) return t.skip(SHARED_ABSENT);
+  const malformed = result.diagnostics.filter((d) => d.message.startsWith('malformed entry'));
+  assert.equal(malformed.length, 23);
+  const first = malformed.find((d) => d.message.includes('AGESCHEIDER:2009dk'));
+  assert.equal(first?.line, 267);
+  const paper = byId(result, 'AGESCHEIDER:2009dk');
+  assert.equal(paper.title, 'The Effects of Skin Temperature on the Detection and Discrimination of Tactile Stimulation');
+  assert.equal(paper.year, 2009);
+});
+
+test('shared quirky-entries.bib: parenthesised entries and quoted values', (t) => {
+  const result = parseShared('bib/quirky-entries.bib');
+  if (!result) return t.skip(SHARED_ABSENT);
+  const p = byId(result, 'Biermann:75');
+  assert.equal(p.title, 'Approaches to automatic programming');
+  assert.deepEqual(p.authors, ['Alan W. Biermann']);
+  assert.equal(p.year, 1975);
+  assert.equal(p.venue, 'Advances in Computers');
+  assert.deepEqual(p.sources[0], { file: sharedDataPath('bib/quirky-entries.bib'), line: 1 });
+});
