@@ -1,0 +1,153 @@
+/**
+ * JSON Lines paper dumps (arXiv listings, the ACL Anthology, home-made exports): one JSON object a
+ * line, with the field names each source happens to use. A bad line is a diagnostic with its line
+ * number; the lines around it are still read.
+ *
+ * Two entry points: `parseJsonLinesText` for text already in memory, and `readJsonLinesPapers`, which
+ * streams a file (gunzipping .gz) and yields batches, so a 100k-line dump never sits in memory as one
+ * string.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Paper, PaperSource, ParseResult } from '../../shared/paper';
+import { extractArxivId } from '../paperIdentity';
+import { assignUniqueIds, buildPaper, cleanText, isRecord, parseYear, splitAuthorList, splitKeywords, stringField } from './paperRecord';
+
+function firstString(obj: Record<string, unknown>, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = stringField(obj[name]);
+    if (value !== undefined && value.trim() !== '') return value;
+  }
+  return undefined;
+}
+
+function stringList(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.map((v) => (isRecord(v) ? (stringField(v.name) ?? '') : (stringField(v) ?? ''))).filter((v) => v.trim() !== '');
+  return undefined;
+}
+
+/** ACL Anthology dumps give the anthology id ("P19-1001", "2020.acl-main.1") where a URL belongs. */
+function resolveUrl(url: string | undefined): string | undefined {
+  if (url === undefined || /^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
+  if (/^[A-Z]\d{2}-\d{4}$/.test(url) || /^\d{4}\.[a-z0-9-]+\.\d+$/i.test(url)) return `https://aclanthology.org/${url}`;
+  return url;
+}
+
+/** An id that is itself an arXiv id ("2503.11731", "arXiv:hep-th/9901001v2") names the arXiv paper. */
+function idAsArxiv(id: string | undefined): string | undefined {
+  if (id === undefined) return undefined;
+  const bare = id.trim().replace(/^arxiv:/i, '').replace(/v\d+$/, '');
+  return extractArxivId(bare) === bare ? bare : undefined;
+}
+
+/** One decoded JSON line → a paper, or the reason it is not one. */
+function objectToPaper(value: unknown, source: PaperSource): Paper | string {
+  if (!isRecord(value)) return 'line is valid JSON but not an object';
+  const title = firstString(value, 'title');
+  const abstract = firstString(value, 'abstract', 'summary') ?? '';
+  if (title === undefined && abstract === '') return 'no "title" or "abstract"';
+  const id = firstString(value, 'id', 'bibkey', 'arxiv_id', 'key');
+  const arxivId = firstString(value, 'arxiv_id', 'arxivId') ?? idAsArxiv(id);
+  const authorsValue = value.authors ?? value.author;
+  const authors = stringList(authorsValue) ?? splitAuthorList(stringField(authorsValue) ?? '');
+  return buildPaper(
+    {
+      id,
+      title: title ?? `${cleanText(abstract).split(' ').slice(0, 12).join(' ')}…`,
+      abstract,
+      authors,
+      year: parseYear(value.year) ?? parseYear(firstString(value, 'published', 'listed', 'date')),
+      venue: firstString(value, 'venue', 'journal', 'booktitle'),
+      doi: firstString(value, 'doi', 'DOI'),
+      url: resolveUrl(firstString(value, 'url', 'URL')),
+      arxivId,
+      keywords: stringList(value.categories) ?? stringList(value.keywords) ?? splitKeywords(firstString(value, 'categories', 'keywords', 'tags')),
+    },
+    source,
+  );
+}
+
+/** Parses one line into `result`; blank lines are allowed (trailing newline, hand-edited files). */
+function addLine(text: string, lineNo: number, file: string, result: ParseResult): void {
+  const trimmed = text.trim();
+  if (trimmed === '') return;
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch (e) {
+    result.diagnostics.push({ file, line: lineNo, severity: 'error', message: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` });
+    return;
+  }
+  const paper = objectToPaper(value, { file, line: lineNo });
+  if (typeof paper === 'string') result.diagnostics.push({ file, line: lineNo, severity: 'warning', message: `${paper}; skipped` });
+  else result.papers.push(paper);
+}
+
+/** Reads JSON Lines text held in memory. Never throws. */
+export function parseJsonLinesText(text: string, file: string): ParseResult {
+  const result: ParseResult = { papers: [], diagnostics: [] };
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((line, i) => addLine(line, i + 1, file, result));
+  assignUniqueIds(result.papers, result.diagnostics);
+  return result;
+}
+
+export interface JsonLinesStreamOptions {
+  /** Papers per yielded batch. */
+  batchSize?: number;
+}
+
+/**
+ * Streams a JSON Lines file (or an already-open byte stream) and yields papers in batches. A path
+ * ending in .gz is gunzipped on the way. Ids are kept unique across batches. Invalid UTF-8 stops
+ * the read with an error diagnostic; everything before it has been yielded.
+ */
+export async function* readJsonLinesPapers(
+  input: string | AsyncIterable<Uint8Array | string>,
+  file: string,
+  options: JsonLinesStreamOptions = {},
+): AsyncGenerator<ParseResult> {
+  const batchSize = options.batchSize ?? 2000;
+  const taken = new Map<string, PaperSource | undefined>();
+  let batch: ParseResult = { papers: [], diagnostics: [] };
+  const flush = (): ParseResult => {
+    assignUniqueIds(batch.papers, batch.diagnostics, taken);
+    const out = batch;
+    batch = { papers: [], diagnostics: [] };
+    return out;
+  };
+  let stream: AsyncIterable<Uint8Array | string>;
+  if (typeof input === 'string') {
+    const raw = createReadStream(input);
+    stream = input.toLowerCase().endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  } else {
+    stream = input;
+  }
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let pending = '';
+  let lineNo = 0;
+  try {
+    for await (const chunk of stream) {
+      pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      let nl = pending.indexOf('\n');
+      let start = 0;
+      while (nl !== -1) {
+        lineNo++;
+        addLine(lineNo === 1 ? pending.slice(start, nl).replace(/^\uFEFF/, '') : pending.slice(start, nl), lineNo, file, batch);
+        start = nl + 1;
+        if (batch.papers.length >= batchSize) yield flush();
+        nl = pending.indexOf('\n', start);
+      }
+      pending = pending.slice(start);
+    }
+    pending += decoder.decode();
+    if (pending !== '') addLine(pending, ++lineNo, file, batch);
+  } catch (e) {
+    const what = e instanceof TypeError ? 'not valid UTF-8' : e instanceof Error ? e.message : String(e);
+    batch.diagnostics.push({ file, line: lineNo + 1, severity: 'error', message: `reading stopped: ${what}` });
+  }
+  yield flush();
+}
+
