@@ -1,0 +1,95 @@
+/**
+ * Markdown literature notes: one paper per note, described by YAML front matter as the Zotero
+ * Integration and Obsidian citation templates write it (citekey, title, authors, year, doi, tags…).
+ * The abstract comes from the front matter or, failing that, from an "Abstract" section of the body.
+ *
+ * A .md file without such front matter may still be a pasted paper list; that case is handed to the
+ * pasted-list parser. A note that is neither (a plain diary entry) yields nothing, silently.
+ */
+import { load } from 'js-yaml';
+import type { ParseResult } from '../../shared/paper';
+import { buildPaper, cleanText, isRecord, parseYear, splitAuthorList, stringField } from './paperRecord';
+import { parsePastedListText } from './pastedListParser';
+
+const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
+
+function pick(meta: Record<string, unknown>, ...names: string[]): unknown {
+  // Templates disagree on case ("DOI", "Title"); keys are matched case-insensitively.
+  const lower = new Map(Object.entries(meta).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const name of names) {
+    const v = lower.get(name.toLowerCase());
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+}
+
+/** Obsidian writes people as links ("[[Vaswani, Ashish]]"); a lone "Family, Given" is turned around. */
+function noteAuthor(raw: string): string {
+  const name = raw.trim().replace(/^\[\[(?:[^|\]]*\|)?([^\]]*)\]\]$/, '$1').trim();
+  return name.replace(/^([^,]+),\s*([^,]+)$/, '$2 $1');
+}
+
+function authorsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map((v) => noteAuthor(stringField(v) ?? '')).filter((a) => a !== '');
+  const text = stringField(value);
+  return text === undefined ? [] : splitAuthorList(text).map(noteAuthor);
+}
+
+function tagsOf(value: unknown): string[] {
+  const list = Array.isArray(value) ? value.map(stringField) : (stringField(value) ?? '').split(/[,\s]+/);
+  return list.filter((t): t is string => t !== undefined && t.trim() !== '').map((t) => t.trim().replace(/^#/, ''));
+}
+
+/** The paragraph(s) under a "# Abstract" heading, up to the next heading. */
+function abstractSection(body: string): string | undefined {
+  const m = /^#{1,6}[ \t]*abstract[ \t]*:?[ \t]*$([\s\S]*?)(?=^#{1,6}[ \t]|(?![\s\S]))/im.exec(body);
+  const text = m?.[1]?.replace(/^>\s?/gm, '');
+  return text === undefined || cleanText(text) === '' ? undefined : text;
+}
+
+/** Reads one Markdown file: a literature note, a pasted list, or nothing. Never throws. */
+export function parseMarkdownNoteText(text: string, file: string): ParseResult {
+  const fm = FRONT_MATTER.exec(text);
+  if (!fm) return parsePastedListText(text, file);
+  const bodyOffset = fm[0].split('\n').length - 1;
+  const body = text.slice(fm[0].length);
+  let meta: unknown;
+  try {
+    meta = load(fm[1] ?? '');
+  } catch (e) {
+    const line = /line (\d+)/.exec(String(e))?.[1];
+    return {
+      papers: [],
+      diagnostics: [{ file, line: line === undefined ? 1 : Number(line) + 1, severity: 'error', message: `front matter is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` }],
+    };
+  }
+  const title = isRecord(meta) ? stringField(pick(meta, 'title')) : undefined;
+  const key = isRecord(meta) ? stringField(pick(meta, 'citekey', 'citationKey', 'citation-key', 'citation_key', 'id')) : undefined;
+  if (!isRecord(meta) || (title === undefined && key === undefined)) return parsePastedListText(body, file, bodyOffset);
+  const abstract = stringField(pick(meta, 'abstract', 'abstractNote', 'summary')) ?? abstractSection(body) ?? '';
+  if ((title ?? '').trim() === '' && cleanText(abstract) === '') {
+    return { papers: [], diagnostics: [{ file, line: 1, severity: 'warning', message: 'note has a citation key but no title or abstract; skipped' }] };
+  }
+  const paper = buildPaper(
+    {
+      id: key,
+      title: title ?? key ?? '',
+      abstract,
+      authors: authorsOf(pick(meta, 'authors', 'author', 'creators')),
+      year: yearOf(pick(meta, 'year')) ?? yearOf(pick(meta, 'date', 'published', 'issued')),
+      venue: stringField(pick(meta, 'venue', 'journal', 'publication', 'publicationTitle', 'container-title')),
+      doi: stringField(pick(meta, 'doi')),
+      url: stringField(pick(meta, 'url')),
+      arxivId: stringField(pick(meta, 'arxiv', 'arxivId', 'eprint')),
+      keywords: tagsOf(pick(meta, 'tags', 'keywords')),
+    },
+    { file, line: 1 },
+  );
+  return { papers: [paper], diagnostics: [] };
+}
+
+/** YAML may turn an unquoted 2020-05-01 into a Date; 2020 into a number. */
+function yearOf(value: unknown): number | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getUTCFullYear();
+  return parseYear(value);
+}
