@@ -11,6 +11,8 @@ import type { EngineInfo, SearchHit, SearchMode } from '../shared/engineProtocol
 import { EngineClient } from '../engine/engineClient';
 import { DEFAULT_ENCODER_ID } from '../engine/modelFolder';
 import { isIndexFolder } from '../engine/indexMarker';
+import { readSelectedModel } from '../engine/modelSelection';
+import { runModelsCommand } from './modelsCommand';
 import { ProgressBar } from './progressBar';
 
 const USAGE = `usage: paper-atlas <command> [options]
@@ -21,10 +23,11 @@ commands:
   related <id>          papers related to an indexed paper
   info                  index, model and execution provider
   diagnostics           problems found in library files (file:line: reason)
+  models list|pull|use  bundled and downloadable models (pull is the only command that uses the network)
 
 options:
   --db DIR              index folder (default ./.paper-atlas)
-  --model ID            encoder model id or folder (default ${DEFAULT_ENCODER_ID})
+  --model ID            encoder model id or folder (default: the one chosen by "models use", else ${DEFAULT_ENCODER_ID})
   --providers LIST      execution providers in order of preference, e.g. cuda,cpu (default auto)
   --threads N           inference threads (default: all cores)
   --k N                 number of results (default 10)
@@ -89,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const known = ['index', 'search', 'related', 'info', 'diagnostics'];
+  const known = ['index', 'search', 'related', 'info', 'diagnostics', 'models'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (try --help)`);
   const k = positiveInt(values.k, 'k', 10);
   const mode = (values.mode ?? 'hybrid') as SearchMode;
@@ -101,6 +104,14 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`${command} needs a ${command === 'search' ? 'query' : 'paper id'} or --batch FILE`);
   }
   const dbDir = path.resolve(values.db ?? '.paper-atlas');
+  if (command === 'models') {
+    return runModelsCommand(rest, {
+      dbDir,
+      json: values.json ?? false,
+      out: (s) => process.stdout.write(`${s}\n`),
+      err: (s) => process.stderr.write(`${s}\n`),
+    });
+  }
   if (command !== 'index' && !isIndexFolder(dbDir)) throw new Error(`no index at ${dbDir}; run "paper-atlas index <paths>" first (or pass --db)`);
 
   const progress = new ProgressBar();
@@ -118,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const info = await engine.open({
       dbDir,
-      model: values.model ?? DEFAULT_ENCODER_ID,
+      model: values.model ?? readSelectedModel(dbDir, 'encoder') ?? DEFAULT_ENCODER_ID,
       providers: (values.providers ?? 'auto').split(',').filter(Boolean),
       threads: positiveInt(values.threads, 'threads', 0),
       batchSize: 64,
