@@ -138,7 +138,8 @@ function entryToPaper(entry: Entry, plainFields: Map<string, string>, file: stri
       id: entry.key || undefined,
       title,
       abstract,
-      authors: creators.map(creatorName),
+      // "and others" is BibTeX's et al., not a person.
+      authors: creators.map(creatorName).filter((n) => n.toLowerCase() !== 'others'),
       year: parseYear(field('year')) ?? parseYear(field('date')),
       venue: stripMarkup(field('journal') ?? field('journaltitle') ?? field('booktitle')),
       doi: field('doi'),
@@ -281,9 +282,11 @@ export function parseBibtexText(text: string, file: string): ParseResult {
   for (const { paper, parentKey } of crossrefs) {
     const parent = byKey.get(parentKey.toLowerCase());
     if (!parent) continue;
-    if (paper.venue === undefined) paper.venue = /^(proceedings|book|collection|mvbook|mvproceedings)$/.test(parent.type) ? parent.paper.title : parent.paper.venue;
-    if (paper.venue === undefined) delete paper.venue;
-    if (paper.year === undefined && parent.paper.year !== undefined) paper.year = parent.paper.year;
+    const parentIsVolume = /^(proceedings|book|collection|mvbook|mvproceedings)$/.test(parent.type);
+    const venue = paper.venue ?? (parentIsVolume ? parent.paper.title : parent.paper.venue);
+    if (venue !== undefined) paper.venue = venue;
+    const year = paper.year ?? parent.paper.year;
+    if (year !== undefined) paper.year = year;
   }
 
   assignUniqueIds(papers, diagnostics);

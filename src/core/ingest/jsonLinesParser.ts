@@ -145,7 +145,8 @@ export async function* readJsonLinesPapers(
     pending += decoder.decode();
     if (pending !== '') addLine(pending, ++lineNo, file, batch);
   } catch (e) {
-    const what = e instanceof TypeError ? 'not valid UTF-8' : e instanceof Error ? e.message : String(e);
+    const invalidUtf8 = (e as { code?: unknown } | null)?.code === 'ERR_ENCODING_INVALID_ENCODED_DATA';
+    const what = invalidUtf8 ? 'not valid UTF-8' : e instanceof Error ? e.message : String(e);
     batch.diagnostics.push({ file, line: lineNo + 1, severity: 'error', message: `reading stopped: ${what}` });
   }
   yield flush();

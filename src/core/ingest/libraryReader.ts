@@ -125,26 +125,25 @@ async function* checkedBytes(path: string, maxBytes: number): AsyncGenerator<Uin
 }
 
 async function readJsonLinesFile(path: string, maxBytes: number): Promise<ParseResult> {
-  const result: ParseResult = { papers: [], diagnostics: [] };
+  // Decoding happens here rather than in the JSON Lines reader so that a binary, oversized or
+  // non-UTF-8 file is skipped as a whole, like any other file, instead of being half-read.
   let skipReason: string | undefined;
-  async function* guarded(): AsyncGenerator<Uint8Array> {
+  async function* text(): AsyncGenerator<string> {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
     try {
-      yield* checkedBytes(path, maxBytes);
+      for await (const chunk of checkedBytes(path, maxBytes)) yield decoder.decode(chunk, { stream: true });
+      yield decoder.decode();
     } catch (e) {
-      skipReason = e instanceof Error ? e.message : String(e);
+      skipReason = e instanceof SkipFile ? e.message : 'not valid UTF-8 (save it as UTF-8 to include it); skipped';
       throw e;
     }
   }
-  for await (const batch of readJsonLinesPapers(guarded(), path)) {
+  const result: ParseResult = { papers: [], diagnostics: [] };
+  for await (const batch of readJsonLinesPapers(text(), path)) {
     for (const p of batch.papers) result.papers.push(p);
     for (const d of batch.diagnostics) result.diagnostics.push(d);
   }
-  if (skipReason !== undefined) return skipped(path, skipReason, 'error');
-  // Invalid UTF-8 is found by the decoder inside the JSON Lines reader; the file is skipped as a whole
-  // like any other file with invalid UTF-8, rather than half-read.
-  const stopped = result.diagnostics.find((d) => d.message === 'reading stopped: not valid UTF-8');
-  if (stopped) return skipped(path, `not valid UTF-8 (line ${stopped.line}); skipped`, 'error');
-  return result;
+  return skipReason === undefined ? result : skipped(path, skipReason, 'error');
 }
 
 /**

@@ -68,15 +68,6 @@ function isAbstractBlock(block: Block): boolean {
   return text.length >= MIN_ABSTRACT_CHARS && text.split(' ').length >= MIN_ABSTRACT_WORDS;
 }
 
-/** True when the text holds at least one title + abstract pair; used to route .md/.txt files. */
-export function looksLikePastedList(text: string): boolean {
-  const bs = blocks(text);
-  return bs.some((b, i) => {
-    const next = bs[i + 1];
-    return next !== undefined && isTitleBlock(b) && isAbstractBlock(next);
-  });
-}
-
 /**
  * Reads a pasted list. `lineOffset` is added to line numbers when the text is the body of a larger
  * file (a Markdown note below its front matter).

@@ -26,7 +26,7 @@ test('malformed fixture: the broken entry is reported at its line and the others
   const result = parseBibtexText(readFileSync(file, 'utf8'), file);
   assert.deepEqual(
     result.papers.map((p) => p.id),
-    ['good1', 'good2', 'withstring', 'good1-2'],
+    ['good1', 'good2', 'withstring', 'good1-2', 'child', 'proc2020', 'lessthan'],
   );
   const broken = result.diagnostics.find((d) => d.message.includes('broken'));
   assert.ok(broken, 'no diagnostic for the broken entry');
@@ -57,6 +57,14 @@ test('fields: LaTeX decoding, names, year, venue, DOI, keywords, arXiv eprint, @
   const withString = byId(result, 'withstring');
   assert.equal(withString.venue, 'Journal of Things');
   assert.equal(withString.title, 'Using @string Macros');
+  const child = byId(result, 'child');
+  assert.equal(child.venue, 'Proceedings of the Test Workshop');
+  assert.equal(child.year, 2020);
+  // The library maps "<" and ">" to "¡" and "¿" (OT1 glyphs) unless they are protected.
+  const lessThan = byId(result, 'lessthan');
+  assert.equal(lessThan.title, 'When p<0.05 and p > 1 Mislead');
+  assert.equal(lessThan.abstract, 'Values below 5 – that is, x < 5 – are rare.');
+  assert.deepEqual(lessThan.authors, ['Jane Doe']);
 });
 
 test('garbage input never throws', () => {

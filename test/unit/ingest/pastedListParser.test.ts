@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { looksLikePastedList, parsePastedListText } from '../../../src/core/ingest/pastedListParser';
+import { parsePastedListText } from '../../../src/core/ingest/pastedListParser';
 import { fixturePath, SHARED_ABSENT, sharedDataPath } from './ingestTestPaths';
 
 test('shared daily-papers.txt: exactly its 29 papers, no page furniture', (t) => {
@@ -35,7 +35,6 @@ test('shared daily-papers.txt: exactly its 29 papers, no page furniture', (t) =>
 test('second list in Markdown: headings, bold and links around titles, furniture skipped', () => {
   const file = fixturePath('second-list.md');
   const text = readFileSync(file, 'utf8');
-  assert.ok(looksLikePastedList(text));
   const result = parsePastedListText(text, file);
   assert.deepEqual(
     result.papers.map((p) => [p.title, p.sources[0]?.line]),
@@ -50,7 +49,7 @@ test('second list in Markdown: headings, bold and links around titles, furniture
 
 test('a paragraph is not a title, and a list of short lines is not a paper list', () => {
   assert.equal(parsePastedListText('Just one line\n\nAnd another line\n', 'x.txt').papers.length, 0);
-  assert.equal(looksLikePastedList('Title\nwith two lines\n\n' + 'word '.repeat(60)), false);
+  assert.equal(parsePastedListText('Title\nwith two lines\n\n' + 'word '.repeat(60), 'x.txt').papers.length, 0);
   const sentence = 'This line ends with a full stop.\n\n' + 'word '.repeat(60);
   assert.equal(parsePastedListText(sentence, 'x.txt').papers.length, 0);
 });
