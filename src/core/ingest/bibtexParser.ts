@@ -24,8 +24,8 @@ const USED_FIELDS = new Set([
 // Used fields whose value, when free of LaTeX, is taken as written instead of through the library.
 // Most abstracts are plain text, and LaTeX-parsing them was most of the remaining time.
 const PLAIN_FIELDS = new Set([
-  'title', 'abstract', 'journal', 'journaltitle', 'booktitle', 'year', 'date', 'doi', 'url', 'eprint',
-  'eprinttype', 'archiveprefix', 'arxivid',
+  'title', 'abstract', 'author', 'editor', 'journal', 'journaltitle', 'booktitle', 'year', 'date', 'doi',
+  'url', 'eprint', 'eprinttype', 'archiveprefix', 'arxivid',
 ]);
 // Anything the library would change: commands, groups, math, ties, comments, specials, ligatures.
 const LATEX_SIGNIFICANT = /[\\{}$~%&#^_`<>]|--|''/;
@@ -117,6 +117,17 @@ function creatorName(c: Creator): string {
 
 const NO_PLAIN = new Map<string, string>();
 
+/**
+ * A LaTeX-free BibTeX name as "Given Family": "Last, First" and "Last, Jr., First" are turned
+ * around; "First von Last" is already in display order. Braced names go through the library.
+ */
+function plainName(name: string): string {
+  const parts = name.split(',').map((p) => p.trim());
+  if (parts.length === 2) return `${parts[1] ?? ''} ${parts[0] ?? ''}`;
+  if (parts.length === 3) return `${parts[2] ?? ''} ${parts[0] ?? ''} ${parts[1] ?? ''}`;
+  return name;
+}
+
 function entryToPaper(entry: Entry, plainFields: Map<string, string>, file: string, line: number): Paper | undefined {
   const field = (name: string): string | undefined => {
     const value: unknown = (entry.fields as Record<string, unknown>)[name] ?? plainFields.get(name);
@@ -132,14 +143,18 @@ function entryToPaper(entry: Entry, plainFields: Map<string, string>, file: stri
   // eprinttype = pubmed, jstor… are other archives.
   const eprintIsArxiv = eprint !== undefined && (/arxiv/i.test(eprintType) || /arxiv/i.test(eprint) || eprintType === '');
   const arxiv = field('arxivid') ?? (eprintIsArxiv ? eprint : undefined);
-  const creators = entry.fields.author?.length ? entry.fields.author : (entry.fields.editor ?? []);
+  const creators = (role: 'author' | 'editor'): string[] | undefined => {
+    const parsed = entry.fields[role];
+    if (parsed?.length) return parsed.map(creatorName);
+    return plainFields.get(role)?.split(/\s+and\s+/i).map(plainName);
+  };
   return buildPaper(
     {
       id: entry.key || undefined,
       title,
       abstract,
       // "and others" is BibTeX's et al., not a person.
-      authors: creators.map(creatorName).filter((n) => n.toLowerCase() !== 'others'),
+      authors: (creators('author') ?? creators('editor') ?? []).filter((n) => n.toLowerCase() !== 'others'),
       year: parseYear(field('year')) ?? parseYear(field('date')),
       venue: stripMarkup(field('journal') ?? field('journaltitle') ?? field('booktitle')),
       doi: field('doi'),

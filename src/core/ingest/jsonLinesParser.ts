@@ -130,8 +130,11 @@ export async function* readJsonLinesPapers(
   let lineNo = 0;
   try {
     for await (const chunk of stream) {
+      // Only the new text can hold the next newline: rescanning `pending` would make one very long
+      // line (a JSON array misnamed .jsonl) quadratic.
+      const searchFrom = pending.length;
       pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-      let nl = pending.indexOf('\n');
+      let nl = pending.indexOf('\n', searchFrom);
       let start = 0;
       while (nl !== -1) {
         lineNo++;
