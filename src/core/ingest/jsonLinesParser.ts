@@ -9,7 +9,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import type { Paper, PaperSource, ParseResult } from '../../shared/paper';
+import type { IngestDiagnostic, Paper, PaperSource, ParseResult } from '../../shared/paper';
 import { extractArxivId } from '../paperIdentity';
 import { assignUniqueIds, buildPaper, cleanText, isRecord, parseYear, splitAuthorList, splitKeywords, stringField } from './paperRecord';
 
@@ -67,29 +67,64 @@ function objectToPaper(value: unknown, source: PaperSource): Paper | string {
   );
 }
 
-/** Parses one line into `result`; blank lines are allowed (trailing newline, hand-edited files). */
-function addLine(text: string, lineNo: number, file: string, result: ParseResult): void {
-  const trimmed = text.trim();
-  if (trimmed === '') return;
-  let value: unknown;
-  try {
-    value = JSON.parse(trimmed);
-  } catch (e) {
-    result.diagnostics.push({ file, line: lineNo, severity: 'error', message: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` });
-    return;
+// A file that is not a paper list at all (493 keyphrase paragraphs, say) would otherwise bury every
+// other diagnostic; the first problems are listed, the rest counted in one note.
+const MAX_LINE_DIAGNOSTICS = 20;
+
+/** Turns lines into papers for one file, keeping the per-file diagnostic count across batches. */
+class JsonLinesReader {
+  private listed = 0;
+  private unlisted = 0;
+  private firstUnlisted = 0;
+
+  constructor(private readonly file: string) {}
+
+  /** Parses one line into `out`; blank lines are allowed (trailing newline, hand-edited files). */
+  addLine(text: string, lineNo: number, out: ParseResult): void {
+    const trimmed = text.trim();
+    if (trimmed === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (e) {
+      this.report(out, lineNo, 'error', `not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const paper = objectToPaper(value, { file: this.file, line: lineNo });
+    if (typeof paper === 'string') this.report(out, lineNo, 'warning', `${paper}; skipped`);
+    else out.papers.push(paper);
   }
-  const paper = objectToPaper(value, { file, line: lineNo });
-  if (typeof paper === 'string') result.diagnostics.push({ file, line: lineNo, severity: 'warning', message: `${paper}; skipped` });
-  else result.papers.push(paper);
+
+  /** Adds the note about problems not listed one by one, if any. */
+  finish(out: ParseResult): void {
+    if (this.unlisted === 0) return;
+    out.diagnostics.push({
+      file: this.file,
+      line: this.firstUnlisted,
+      severity: 'warning',
+      message: `${this.unlisted} more lines were skipped as invalid or not papers (not listed one by one)`,
+    });
+  }
+
+  private report(out: ParseResult, line: number, severity: IngestDiagnostic['severity'], message: string): void {
+    if (this.listed < MAX_LINE_DIAGNOSTICS) {
+      this.listed++;
+      out.diagnostics.push({ file: this.file, line, severity, message });
+      return;
+    }
+    if (this.unlisted++ === 0) this.firstUnlisted = line;
+  }
 }
 
 /** Reads JSON Lines text held in memory. Never throws. */
 export function parseJsonLinesText(text: string, file: string): ParseResult {
   const result: ParseResult = { papers: [], diagnostics: [] };
+  const reader = new JsonLinesReader(file);
   text
     .replace(/^\uFEFF/, '')
     .split(/\r?\n/)
-    .forEach((line, i) => addLine(line, i + 1, file, result));
+    .forEach((line, i) => reader.addLine(line, i + 1, result));
+  reader.finish(result);
   assignUniqueIds(result.papers, result.diagnostics);
   return result;
 }
@@ -125,6 +160,7 @@ export async function* readJsonLinesPapers(
   } else {
     stream = input;
   }
+  const reader = new JsonLinesReader(file);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
   let lineNo = 0;
@@ -138,7 +174,7 @@ export async function* readJsonLinesPapers(
       let start = 0;
       while (nl !== -1) {
         lineNo++;
-        addLine(lineNo === 1 ? pending.slice(start, nl).replace(/^\uFEFF/, '') : pending.slice(start, nl), lineNo, file, batch);
+        reader.addLine(lineNo === 1 ? pending.slice(start, nl).replace(/^\uFEFF/, '') : pending.slice(start, nl), lineNo, batch);
         start = nl + 1;
         if (batch.papers.length >= batchSize) yield flush();
         nl = pending.indexOf('\n', start);
@@ -146,12 +182,13 @@ export async function* readJsonLinesPapers(
       pending = pending.slice(start);
     }
     pending += decoder.decode();
-    if (pending !== '') addLine(pending, ++lineNo, file, batch);
+    if (pending !== '') reader.addLine(pending, ++lineNo, batch);
   } catch (e) {
     const invalidUtf8 = (e as { code?: unknown } | null)?.code === 'ERR_ENCODING_INVALID_ENCODED_DATA';
     const what = invalidUtf8 ? 'not valid UTF-8' : e instanceof Error ? e.message : String(e);
     batch.diagnostics.push({ file, line: lineNo + 1, severity: 'error', message: `reading stopped: ${what}` });
   }
+  reader.finish(batch);
   yield flush();
 }
 

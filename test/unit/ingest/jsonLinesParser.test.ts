@@ -38,6 +38,19 @@ test('JSON Lines aliases: summary, arxiv_id/bibkey/id/key, author strings, dates
   );
 });
 
+test('a file of non-papers lists its first 20 problems and counts the rest in one note', () => {
+  const text = Array.from({ length: 100 }, (_, i) => JSON.stringify({ id: `p${i}`, text: 'a paragraph', keyphrases: [] })).join('\n');
+  const result = parseJsonLinesText(text, 'keyphrases.jsonl');
+  assert.equal(result.papers.length, 0);
+  assert.equal(result.diagnostics.length, 21);
+  assert.deepEqual(result.diagnostics[20], {
+    file: 'keyphrases.jsonl',
+    line: 21,
+    severity: 'warning',
+    message: '80 more lines were skipped as invalid or not papers (not listed one by one)',
+  });
+});
+
 async function collect(gen: AsyncGenerator<ParseResult>): Promise<ParseResult[]> {
   const batches: ParseResult[] = [];
   for await (const b of gen) batches.push(b);
