@@ -3,7 +3,7 @@
 // from node_modules at run time (and shipped in the VSIX).
 import * as esbuild from 'esbuild';
 import fg from 'fast-glob';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,6 +56,10 @@ if (!production) {
   rmSync('dist-test', { recursive: true, force: true });
   builds.push({ ...nodeCommon, entryPoints: tests, outdir: 'dist-test', outbase: '.' });
 }
+
+// The Atlas webview loads codicons from dist/ (its localResourceRoots are dist/ and media/ only).
+mkdirSync('dist/codicons', { recursive: true });
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `dist/codicons/${f}`);
 
 const active = builds.filter((b) => (Array.isArray(b.entryPoints) ? b.entryPoints.length : Object.keys(b.entryPoints).length) > 0);
 if (watch) {

@@ -1,0 +1,33 @@
+/**
+ * Every command the extension contributes, in one typed table. package.json's `contributes.commands`
+ * must list exactly these ids with these titles (test/unit/host/commandTable.test.ts compares them),
+ * so a renamed command cannot silently lose its palette entry or its handler.
+ */
+export const COMMAND_CATEGORY = 'Paper Atlas';
+
+export const Commands = {
+  searchPapers: { id: 'paperAtlas.searchPapers', title: 'Search Papers…' },
+  showRelatedWork: { id: 'paperAtlas.showRelatedWork', title: 'Show Related Work' },
+  openAtlas: { id: 'paperAtlas.openAtlas', title: 'Open Atlas' },
+  reindexLibrary: { id: 'paperAtlas.reindexLibrary', title: 'Reindex' },
+  rebuildIndex: { id: 'paperAtlas.rebuildIndex', title: 'Rebuild Index' },
+  selectModel: { id: 'paperAtlas.selectModel', title: 'Select Model…' },
+  downloadModel: { id: 'paperAtlas.downloadModel', title: 'Download Model…' },
+  showKeywordHighlights: { id: 'paperAtlas.showKeywordHighlights', title: 'Show Keyword Highlights' },
+  showLog: { id: 'paperAtlas.showLog', title: 'Show Log' },
+  groupByTopic: { id: 'paperAtlas.groupByTopic', title: 'Group Papers by Topic' },
+  groupByFile: { id: 'paperAtlas.groupByFile', title: 'Group Papers by Source File' },
+  groupByYear: { id: 'paperAtlas.groupByYear', title: 'Group Papers by Year' },
+  openInAtlas: { id: 'paperAtlas.openInAtlas', title: 'Open in Atlas' },
+  goToSource: { id: 'paperAtlas.goToSource', title: 'Go to Source' },
+  copyCitationKey: { id: 'paperAtlas.copyCitationKey', title: 'Copy Citation Key' },
+  insertCitation: { id: 'paperAtlas.insertCitation', title: 'Insert Citation' },
+} as const satisfies Record<string, { id: `paperAtlas.${string}`; title: string }>;
+
+export type CommandName = keyof typeof Commands;
+export type CommandId = (typeof Commands)[CommandName]['id'];
+
+/** Command URI for Markdown links (hovers): `command:id?args`. */
+export function commandUri(name: CommandName, args: readonly unknown[]): string {
+  return `command:${Commands[name].id}?${encodeURIComponent(JSON.stringify(args))}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * Hovers on citations of indexed papers in Markdown (and LaTeX/plain text): title, authors, year, top
+ * keywords and a few related papers as command links. Unknown keys get no hover. The provider reads
+ * the catalogue synchronously and asks the engine (another thread) only for related papers and
+ * keywords, with a time limit, honouring cancellation; it never throws.
+ */
+import * as vscode from 'vscode';
+import type { SearchHit } from '../../shared/engineProtocol';
+import { commandUri } from '../commands/commandTable';
+import { readConfig } from '../config';
+import type { AtlasContext } from '../atlasContext';
+import { errorMessage } from '../atlasContext';
+import type { CatalogPaper } from '../library/paperCatalog';
+import { escapeMd, paperDescription } from '../tree/paperTreeProvider';
+import { citationAt } from './citationScanner';
+
+const ENGINE_TIMEOUT_MS = 2500;
+const RELATED = 5;
+
+/** Resolves with undefined when the token is cancelled or the time is up, instead of waiting. */
+export function raceCancellation<T>(work: Promise<T>, token: vscode.CancellationToken, timeoutMs: number): Promise<T | undefined> {
+  return new Promise<T | undefined>((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), timeoutMs);
+    const sub = token.onCancellationRequested(() => resolve(undefined));
+    work.then(
+      (v) => resolve(v),
+      () => resolve(undefined),
+    ).finally(() => {
+      clearTimeout(timer);
+      sub.dispose();
+    });
+  });
+}
+
+export class CitationHoverProvider implements vscode.HoverProvider {
+  constructor(private readonly ctx: AtlasContext) {}
+
+  async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
+    try {
+      if (!readConfig().hoversEnabled || this.ctx.catalog.size === 0) return undefined;
+      const line = document.lineAt(position.line).text;
+      if (line.length > 10_000) return undefined;
+      const citation = citationAt(line, position.character);
+      if (!citation) return undefined;
+      const paper = citation.kind === 'key' ? this.ctx.catalog.get(citation.text) : this.ctx.catalog.byDoiOrArxiv(citation.text);
+      if (!paper) return undefined;
+      const range = new vscode.Range(position.line, citation.start, position.line, citation.end);
+      const [related, keywords] = await Promise.all([this.related(paper.id, token), this.keywords(paper, token)]);
+      if (token.isCancellationRequested) return undefined;
+      return new vscode.Hover(this.render(paper, related, keywords), range);
+    } catch (e) {
+      this.ctx.log.warn(`hover failed: ${errorMessage(e)}`);
+      return undefined;
+    }
+  }
+
+  private async related(id: string, token: vscode.CancellationToken): Promise<SearchHit[] | undefined> {
+    const work = this.ctx.engine.get().then((c) => c.related({ id, k: RELATED }));
+    return raceCancellation(work, token, ENGINE_TIMEOUT_MS);
+  }
+
+  private async keywords(paper: CatalogPaper, token: vscode.CancellationToken): Promise<string[]> {
+    const work = this.ctx.engine.get().then((c) => c.keywords({ id: paper.id, k: 5 }));
+    const result = await raceCancellation(work, token, ENGINE_TIMEOUT_MS);
+    const fromModel = result?.top.map((s) => s.text) ?? [];
+    return fromModel.length > 0 ? fromModel : paper.keywords.slice(0, 5);
+  }
+
+  private render(paper: CatalogPaper, related: SearchHit[] | undefined, keywords: string[]): vscode.MarkdownString {
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = { enabledCommands: ['paperAtlas.openInAtlas', 'paperAtlas.goToSource', 'paperAtlas.showRelatedWork'] };
+    md.supportHtml = false;
+    md.appendMarkdown(`**${escapeMd(paper.title)}**\n\n`);
+    md.appendMarkdown(`${escapeMd(paper.authors.join(', ') || 'Unknown authors')}${paper.year !== undefined ? ` · ${paper.year}` : ''}${paper.venue ? ` · *${escapeMd(paper.venue)}*` : ''}\n\n`);
+    const topic = this.ctx.catalog.topic(paper.id);
+    if (keywords.length > 0 || topic) md.appendMarkdown(`$(tag) ${[topic ? `**${escapeMd(topic.label)}**` : '', ...keywords.map((k) => `\`${escapeMd(k)}\``)].filter(Boolean).join(' ')}\n\n`);
+    md.appendMarkdown(`[$(globe) Open in Atlas](${commandUri('openInAtlas', [paper.id])}) · [$(go-to-file) Go to source](${commandUri('goToSource', [paper.id])})\n\n`);
+    if (related === undefined) {
+      md.appendMarkdown('*Related work is not available right now.*');
+    } else if (related.length > 0) {
+      md.appendMarkdown('**Related work**\n\n');
+      for (const hit of related.slice(0, RELATED)) {
+        const p = this.ctx.catalog.get(hit.id);
+        const meta = p ? paperDescription(p) : '';
+        md.appendMarkdown(
+          `- [${escapeMd(hit.title)}](${commandUri('openInAtlas', [hit.id])} "Open in Atlas") ${meta ? `— ${escapeMd(meta)} ` : ''}[$(go-to-file)](${commandUri('goToSource', [hit.id])} "Go to source")\n`,
+        );
+      }
+    }
+    return md;
+  }
+}
+
+export function registerHover(ctx: AtlasContext): vscode.Disposable {
+  const selector: vscode.DocumentSelector = [
+    { language: 'markdown' },
+    { language: 'latex' },
+    { language: 'tex' },
+    { language: 'plaintext' },
+  ];
+  return vscode.languages.registerHoverProvider(selector, new CitationHoverProvider(ctx));
+}

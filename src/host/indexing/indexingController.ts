@@ -1,0 +1,279 @@
+/**
+ * The indexing experience: finds the workspace's library files with the include/exclude globs, hands
+ * them to the engine, shows progress (a cancellable notification for runs longer than a moment, the
+ * status bar always), re-indexes incrementally when a library file changes (debounced; the engine
+ * skips files whose size and mtime are unchanged) and publishes malformed entries to Problems.
+ */
+import { rmSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
+import { EngineErrorCode, type IndexProgress, type IndexSummary } from '../../shared/engineProtocol';
+import type { IngestDiagnostic } from '../../shared/paper';
+import { Commands } from '../commands/commandTable';
+import { readConfig } from '../config';
+import type { EngineManager } from '../engine/engineManager';
+import type { PaperCatalog } from '../library/paperCatalog';
+import { errorMessage } from '../atlasContext';
+
+export type IndexState = 'idle' | 'indexing' | 'ready' | 'error';
+
+const WATCH_DEBOUNCE_MS = 800;
+const NOTIFY_AFTER_MS = 1200;
+
+function isCancelled(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === EngineErrorCode.Cancelled;
+}
+
+export function globUnion(globs: readonly string[]): string | undefined {
+  if (globs.length === 0) return undefined;
+  return globs.length === 1 ? globs[0] : `{${globs.join(',')}}`;
+}
+
+export class IndexingController implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly problems: vscode.DiagnosticCollection;
+  private watchers: vscode.Disposable[] = [];
+  private running: Promise<IndexSummary | undefined> | undefined;
+  private rerunRequested = false;
+  private debounce: ReturnType<typeof setTimeout> | undefined;
+  private current: RpcCancellationTokenSource | undefined;
+  private progress: IndexProgress | undefined;
+  private _state: IndexState = 'idle';
+  private _lastSummary: IndexSummary | undefined;
+  private readonly doneEmitter = new vscode.EventEmitter<IndexSummary | undefined>();
+  /** Fires after every indexing run (with its summary, or undefined when it failed or was cancelled). */
+  readonly onDidIndex = this.doneEmitter.event;
+
+  constructor(
+    private readonly engine: EngineManager,
+    private readonly catalog: PaperCatalog,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.statusItem = vscode.window.createStatusBarItem('paperAtlas.status', vscode.StatusBarAlignment.Left, 10);
+    this.statusItem.name = 'Paper Atlas';
+    this.statusItem.command = Commands.showLog.id;
+    this.problems = vscode.languages.createDiagnosticCollection('paper-atlas');
+    this.disposables.push(
+      this.statusItem,
+      this.problems,
+      this.doneEmitter,
+      engine.onDidChangeState(() => this.render()),
+      engine.onProgress((p) => {
+        this.progress = p;
+        this.render();
+      }),
+      engine.onDidCrash(() => {
+        this.current = undefined;
+        this.setState('error');
+      }),
+      catalog.onDidChange(() => this.render()),
+    );
+    this.render();
+    this.statusItem.show();
+  }
+
+  get state(): IndexState {
+    return this._state;
+  }
+  get lastSummary(): IndexSummary | undefined {
+    return this._lastSummary;
+  }
+
+  private setState(state: IndexState): void {
+    this._state = state;
+    void vscode.commands.executeCommand('setContext', 'paperAtlas.indexing', state === 'indexing');
+    this.render();
+  }
+
+  private render(): void {
+    const info = this.engine.info;
+    const count = this.catalog.size || info?.papers || 0;
+    const provider = info?.provider ?? '—';
+    const item = this.statusItem;
+    item.backgroundColor = undefined;
+    if (this._state === 'indexing') {
+      const p = this.progress;
+      const pct = p && p.total > 0 && p.phase === 'embedding' ? ` ${Math.round((100 * p.done) / p.total)}%` : '';
+      item.text = `$(sync~spin) Paper Atlas: indexing${pct}`;
+      item.tooltip = `Indexing library files${p ? ` — ${p.phase}${p.message ? ` ${p.message}` : ''}` : ''}. Click for the log.`;
+    } else if (this._state === 'error' || this.engine.state === 'error') {
+      item.text = '$(error) Paper Atlas';
+      item.tooltip = `Paper Atlas: ${this.engine.lastError ?? 'indexing failed'}. Click for the log.`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+    } else {
+      item.text = `$(library) ${count} ${count === 1 ? 'paper' : 'papers'} · ${provider}`;
+      item.tooltip = `Paper Atlas: ${this._state === 'ready' ? 'ready' : 'idle'} — ${count} papers indexed${info ? ` with ${info.model} on ${info.provider}` : ''}. Click for the log.`;
+    }
+    item.accessibilityInformation = { label: `${item.text.replace(/\$\([^)]*\)\s*/g, '')}`, role: 'button' };
+  }
+
+  /** Library files of the workspace, by the include/exclude settings. */
+  async libraryFiles(token?: vscode.CancellationToken): Promise<string[]> {
+    const config = readConfig();
+    const include = globUnion(config.include);
+    if (!include || !vscode.workspace.workspaceFolders?.length) return [];
+    const uris = await vscode.workspace.findFiles(include, globUnion(config.exclude) ?? null, undefined, token);
+    return [...new Set(uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath))].sort();
+  }
+
+  /** Watches the include globs; changes re-index after a short quiet period. */
+  watch(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = [];
+    const include = globUnion(readConfig().include);
+    if (!include) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(include);
+    const onChange = (uri: vscode.Uri): void => {
+      if (uri.scheme !== 'file') return;
+      this.log.debug(`library file changed: ${uri.fsPath}`);
+      this.scheduleReindex();
+    };
+    this.watchers.push(watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), watcher.onDidDelete(onChange));
+  }
+
+  scheduleReindex(delayMs = WATCH_DEBOUNCE_MS): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined;
+      void this.index('file change', { notifyAfterMs: 3000 });
+    }, delayMs);
+  }
+
+  /** One indexing run at a time; a request during a run schedules one more run after it. */
+  index(reason: string, options: { notifyAfterMs?: number } = {}): Promise<IndexSummary | undefined> {
+    if (this.running) {
+      this.rerunRequested = true;
+      return this.running;
+    }
+    this.running = this.runIndex(reason, options.notifyAfterMs ?? NOTIFY_AFTER_MS).finally(() => {
+      this.running = undefined;
+      if (this.rerunRequested) {
+        this.rerunRequested = false;
+        void this.index('changes during the last run', options);
+      }
+    });
+    return this.running;
+  }
+
+  /** Waits for the current run (tests and commands that need a settled index). */
+  async whenIdle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
+  private async runIndex(reason: string, notifyAfterMs: number): Promise<IndexSummary | undefined> {
+    const files = await this.libraryFiles();
+    this.log.info(`indexing (${reason}): ${files.length} library files`);
+    if (files.length === 0) {
+      this.catalog.clear();
+      this.problems.clear();
+      this.setState('ready');
+      await vscode.commands.executeCommand('setContext', 'paperAtlas.hasPapers', false);
+      this.doneEmitter.fire(undefined);
+      return undefined;
+    }
+    this.progress = undefined;
+    this.setState('indexing');
+    const cancel = new RpcCancellationTokenSource();
+    this.current = cancel;
+    let finished = false;
+    let notification: Thenable<void> | undefined;
+    const timer = setTimeout(() => {
+      if (finished) return;
+      notification = vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Paper Atlas: indexing', cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => cancel.cancel());
+          let last = 0;
+          const sub = this.engine.onProgress((p) => {
+            const pct = p.total > 0 ? Math.round((100 * p.done) / p.total) : 0;
+            const weight = p.phase === 'embedding' ? pct : 0;
+            progress.report({ message: `${p.phase}${p.total > 1 ? ` ${p.done}/${p.total}` : ''}${p.message ? ` — ${p.message}` : ''}`, increment: Math.max(0, weight - last) });
+            last = Math.max(last, weight);
+          });
+          try {
+            while (!finished) await new Promise((r) => setTimeout(r, 100));
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+    }, notifyAfterMs);
+    try {
+      const client = await this.engine.get();
+      const summary = await client.index(files, cancel);
+      this._lastSummary = summary;
+      this.log.info(
+        `indexed in ${summary.seconds.toFixed(1)} s: ${summary.papers} papers (+${summary.added} ~${summary.updated} -${summary.removed}, ${summary.unchanged} unchanged), ${summary.embedded} embedded on ${summary.provider}, ${summary.diagnostics} diagnostics`,
+      );
+      await this.catalog.refresh(client, readConfig().clusterCount);
+      await this.engine.refreshInfo();
+      await this.publishDiagnostics(await client.diagnostics());
+      await vscode.commands.executeCommand('setContext', 'paperAtlas.hasPapers', this.catalog.size > 0);
+      this.setState('ready');
+      this.doneEmitter.fire(summary);
+      return summary;
+    } catch (e) {
+      if (isCancelled(e)) {
+        this.log.info('indexing cancelled');
+        this.setState('ready');
+      } else {
+        this.log.error(`indexing failed: ${errorMessage(e)}`);
+        this.setState('error');
+        void vscode.window.showErrorMessage(`Paper Atlas: indexing failed — ${errorMessage(e)}`, 'Show Log', 'Select Model…').then((choice) => {
+          if (choice === 'Show Log') void vscode.commands.executeCommand(Commands.showLog.id);
+          if (choice === 'Select Model…') void vscode.commands.executeCommand(Commands.selectModel.id);
+        });
+      }
+      this.doneEmitter.fire(undefined);
+      return undefined;
+    } finally {
+      finished = true;
+      clearTimeout(timer);
+      this.current = undefined;
+      await notification;
+    }
+  }
+
+  cancel(): void {
+    this.current?.cancel();
+  }
+
+  /** Deletes the index folder and indexes everything again. */
+  async rebuild(): Promise<IndexSummary | undefined> {
+    this.cancel();
+    await this.whenIdle();
+    await this.engine.stop();
+    const dir = this.engine.indexDir();
+    this.log.info(`rebuilding the index: removing ${dir}`);
+    rmSync(dir, { recursive: true, force: true });
+    this.catalog.clear();
+    return this.index('rebuild');
+  }
+
+  private async publishDiagnostics(list: readonly IngestDiagnostic[]): Promise<void> {
+    this.problems.clear();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const d of list) {
+      const line = Math.max(0, d.line - 1);
+      const diag = new vscode.Diagnostic(
+        new vscode.Range(line, 0, line, d.line > 0 ? 1000 : 0),
+        d.message,
+        d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
+      );
+      diag.source = 'Paper Atlas';
+      const entries = byFile.get(d.file) ?? [];
+      entries.push(diag);
+      byFile.set(d.file, entries);
+    }
+    for (const [file, diags] of byFile) this.problems.set(vscode.Uri.file(file), diags);
+    await Promise.resolve();
+  }
+
+  dispose(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.cancel();
+    for (const w of this.watchers) w.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

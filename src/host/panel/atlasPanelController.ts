@@ -1,0 +1,277 @@
+/**
+ * The Atlas panel: one webview with the 2-D topic map and a side pane for the selected paper. The
+ * controller turns the catalogue's topic map into the compact map message, answers selections with
+ * the paper's abstract, keyword heat-map and related work, and performs actions the panel asks for
+ * (only for ids of indexed papers). Messages are validated (src/shared/panelProtocol.ts). A
+ * WebviewPanelSerializer restores the panel, with its selection, after a reload.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { parsePanelState, parsePanelToHost, type HostToPanel, type MapMessage, type PanelState } from '../../shared/panelProtocol';
+import type { AtlasContext } from '../atlasContext';
+import { errorMessage } from '../atlasContext';
+import { Commands } from '../commands/commandTable';
+import { copyCitationKey, goToSource, insertCitation } from '../commands/paperActions';
+import type { CatalogPaper } from '../library/paperCatalog';
+
+export const ATLAS_VIEW_TYPE = 'paperAtlas.atlas';
+
+/**
+ * Positions for papers when the engine has no topic map yet: one cluster per source file, papers on a
+ * sunflower spiral around the cluster's place on a circle. Deterministic, so the picture is stable.
+ */
+export function fallbackLayout(papers: readonly CatalogPaper[], reason: string): MapMessage {
+  const keyOf = (p: CatalogPaper): string => p.sources[0]?.file ?? '';
+  const keys = [...new Set(papers.map(keyOf))].sort();
+  const clusterOf = new Map(keys.map((k, i) => [k, i]));
+  const counts = new Map<number, number>();
+  const msg: MapMessage = { type: 'map', ids: [], titles: [], years: [], x: [], y: [], cluster: [], clusters: [], fallback: reason };
+  const ring = keys.length > 1 ? 10 : 0;
+  for (const p of papers) {
+    const c = clusterOf.get(keyOf(p)) ?? 0;
+    const n = counts.get(c) ?? 0;
+    counts.set(c, n + 1);
+    const angle = (2 * Math.PI * c) / Math.max(1, keys.length);
+    const r = 0.9 * Math.sqrt(n + 0.5);
+    const a = n * 2.399963;
+    msg.ids.push(p.id);
+    msg.titles.push(p.title);
+    msg.years.push(p.year ?? null);
+    msg.x.push(ring * Math.cos(angle) + r * Math.cos(a));
+    msg.y.push(ring * Math.sin(angle) + r * Math.sin(a));
+    msg.cluster.push(c);
+  }
+  msg.clusters = keys.map((k, i) => ({ id: i, label: k ? path.basename(k) : 'unknown source', size: counts.get(i) ?? 0, keywords: [] }));
+  return msg;
+}
+
+export function mapMessage(ctx: AtlasContext): MapMessage {
+  const map = ctx.catalog.topicMap;
+  if (!map || map.points.length === 0) {
+    const reason = ctx.catalog.topicMapError ? `Topics are not available yet (${ctx.catalog.topicMapError}); papers are grouped by source file.` : 'Papers are grouped by source file.';
+    return fallbackLayout([...ctx.catalog.all()], reason);
+  }
+  const msg: MapMessage = { type: 'map', ids: [], titles: [], years: [], x: [], y: [], cluster: [], clusters: [] };
+  for (const pt of map.points) {
+    const p = ctx.catalog.get(pt.id);
+    msg.ids.push(pt.id);
+    msg.titles.push(p?.title ?? pt.id);
+    msg.years.push(p?.year ?? null);
+    msg.x.push(pt.x);
+    msg.y.push(pt.y);
+    msg.cluster.push(pt.cluster);
+  }
+  msg.clusters = map.clusters.map((c) => ({ id: c.id, label: c.label, size: c.size, keywords: c.keywords.slice(0, 5) }));
+  return msg;
+}
+
+function nonce(): string {
+  return randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+}
+
+export class AtlasPanelController implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private pending: HostToPanel[] = [];
+  private selected: string | undefined;
+  /** Last "rendered" report of the webview (points drawn, canvas size): read by integration tests. */
+  lastRendered: { points: number; width: number; height: number } | undefined;
+
+  constructor(private readonly ctx: AtlasContext) {
+    this.disposables.push(
+      ctx.catalog.onDidChange(() => {
+        if (this.panel) this.post(mapMessage(this.ctx));
+      }),
+    );
+  }
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  private roots(): vscode.Uri[] {
+    const ext = this.ctx.extension.extensionUri;
+    return [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')];
+  }
+
+  open(selectId?: string): void {
+    if (this.panel) {
+      this.panel.reveal(undefined, false);
+    } else {
+      const panel = vscode.window.createWebviewPanel(ATLAS_VIEW_TYPE, 'Atlas', vscode.ViewColumn.Active, {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: this.roots(),
+      });
+      this.attach(panel, {});
+    }
+    if (selectId) void this.select(selectId, true);
+  }
+
+  /** Used by the serializer: adopt a restored panel. */
+  restore(panel: vscode.WebviewPanel, state: PanelState): void {
+    panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
+    this.attach(panel, state);
+  }
+
+  private attach(panel: vscode.WebviewPanel, state: PanelState): void {
+    this.panel = panel;
+    this.ready = false;
+    this.selected = state.selectedId;
+    panel.iconPath = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'media', 'atlas.svg');
+    panel.webview.html = this.html(panel.webview);
+    this.panelDisposables = [
+      panel.onDidDispose(() => {
+        for (const d of this.panelDisposables) d.dispose();
+        this.panelDisposables = [];
+        this.panel = undefined;
+        this.ready = false;
+      }),
+      panel.webview.onDidReceiveMessage((data: unknown) => void this.onMessage(data)),
+    ];
+    // The map needs an open engine and a catalogue; the first open of a fresh window may need both.
+    if (this.ctx.catalog.size === 0 && this.ctx.indexing.state !== 'indexing') void this.ctx.indexing.index('atlas opened');
+  }
+
+  private post(msg: HostToPanel): void {
+    if (!this.panel) return;
+    if (!this.ready) {
+      if (msg.type === 'map') this.pending = this.pending.filter((m) => m.type !== 'map');
+      this.pending.push(msg);
+      return;
+    }
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private async onMessage(data: unknown): Promise<void> {
+    const msg = parsePanelToHost(data);
+    if (!msg) {
+      this.ctx.log.warn('atlas panel: ignored an invalid message');
+      return;
+    }
+    try {
+      switch (msg.type) {
+        case 'ready': {
+          this.ready = true;
+          await this.panel?.webview.postMessage(mapMessage(this.ctx));
+          for (const m of this.pending) if (m.type !== 'map') await this.panel?.webview.postMessage(m);
+          this.pending = [];
+          if (this.selected) await this.select(this.selected, false);
+          break;
+        }
+        case 'select':
+          await this.select(msg.id, false);
+          break;
+        case 'rendered':
+          this.lastRendered = { points: msg.points, width: msg.width, height: msg.height };
+          break;
+        case 'action': {
+          if (!this.ctx.catalog.get(msg.id)) return; // only indexed papers
+          if (msg.action === 'goToSource') await goToSource(this.ctx, msg.id);
+          else if (msg.action === 'copyKey') await copyCitationKey(msg.id);
+          else if (msg.action === 'insertCitation') await insertCitation(msg.id);
+          else await vscode.commands.executeCommand(Commands.showRelatedWork.id, msg.id);
+          break;
+        }
+      }
+    } catch (e) {
+      this.ctx.log.warn(`atlas panel: ${msg.type} failed: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Selects a paper: side pane with abstract, keyword heat-map and related work. */
+  async select(id: string, reveal: boolean): Promise<void> {
+    const known = this.ctx.catalog.get(id);
+    if (!known) return;
+    this.selected = known.id;
+    if (reveal) this.post({ type: 'reveal', id: known.id });
+    try {
+      const client = await this.ctx.engine.get();
+      const [papers, related, keywords] = await Promise.all([
+        client.papers([known.id]),
+        client.related({ id: known.id, k: 8 }).catch(() => []),
+        client.keywords({ id: known.id, k: 8 }).catch(() => undefined),
+      ]);
+      const paper = papers[0];
+      if (!paper || this.selected !== known.id) return;
+      const source = paper.sources[0];
+      this.post({
+        type: 'paper',
+        paper: {
+          id: paper.id,
+          title: paper.title,
+          authors: paper.authors,
+          year: paper.year,
+          venue: paper.venue,
+          doi: paper.doi,
+          arxivId: paper.arxivId,
+          abstract: paper.abstract,
+          keywords: paper.keywords,
+          topic: this.ctx.catalog.topic(paper.id)?.label,
+          source: source ? `${vscode.workspace.asRelativePath(source.file)}:${source.line}` : undefined,
+        },
+        keywords: keywords ? { text: keywords.text, spans: keywords.spans.map((s) => ({ start: s.start, end: s.end, score: s.score })), top: keywords.top.map((t) => t.text) } : null,
+        related: related.map((h) => ({ id: h.id, title: h.title, score: h.score, year: h.year, authors: h.authors })),
+      });
+    } catch (e) {
+      this.post({ type: 'status', kind: 'error', message: `Could not load ${id}: ${errorMessage(e)}` });
+    }
+  }
+
+  private html(webview: vscode.Webview): string {
+    const n = nonce();
+    const ext = this.ctx.extension.extensionUri;
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'atlas.css'));
+    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'codicons', 'codicon.css'));
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data:`,
+      `style-src ${webview.cspSource} 'nonce-${n}'`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${n}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${codicons.toString()}" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${css.toString()}">
+<title>Atlas</title>
+</head>
+<body>
+<div id="app" data-nonce="${n}"></div>
+<script nonce="${n}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export function registerAtlasPanel(ctx: AtlasContext): { disposable: vscode.Disposable; controller: AtlasPanelController } {
+  const controller = new AtlasPanelController(ctx);
+  const disposable = vscode.Disposable.from(
+    controller,
+    vscode.commands.registerCommand(Commands.openAtlas.id, () => controller.open()),
+    vscode.commands.registerCommand(Commands.openInAtlas.id, (arg?: unknown) => {
+      const id = typeof arg === 'string' ? arg : typeof arg === 'object' && arg !== null && 'paper' in arg ? (arg as { paper: { id: string } }).paper.id : undefined;
+      controller.open(id);
+    }),
+    vscode.window.registerWebviewPanelSerializer(ATLAS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        controller.restore(panel, parsePanelState(state));
+        await Promise.resolve();
+      },
+    }),
+  );
+  return { disposable, controller };
+}

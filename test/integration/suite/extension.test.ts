@@ -1,0 +1,149 @@
+/**
+ * Extension-host tests on the fixture workspace (test/fixtures/workspace): activation, indexing,
+ * Problems, hovers, search, related work, the tree, the Atlas panel, the file watcher and recovery
+ * from an engine crash. They run inside a real VS Code (code-server here, downloaded VS Code elsewhere).
+ */
+import assert from 'node:assert/strict';
+import { writeFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { Commands } from '../../../src/host/commands/commandTable';
+import type { PaperAtlasApi } from '../../../src/host/extension';
+import { suite, test, waitFor } from './harness';
+
+const EXTENSION_ID = 'paper-atlas.paper-atlas';
+let api: PaperAtlasApi;
+
+function folder(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'a workspace folder is open');
+  return f.uri.fsPath;
+}
+
+async function hoverText(file: string, needle: string): Promise<string> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(folder(), file)));
+  const offset = doc.getText().indexOf(needle);
+  assert.ok(offset >= 0, `${needle} in ${file}`);
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(offset + 2));
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n');
+}
+
+suite('Paper Atlas', () => {
+  test('activates within the time goal and returns its API', async () => {
+    const ext = vscode.extensions.getExtension<PaperAtlasApi>(EXTENSION_ID);
+    assert.ok(ext, 'extension is installed');
+    api = ext.isActive ? ext.exports : await ext.activate();
+    assert.ok(api, 'activate() returned the API');
+    console.log(`    activation time: ${api.activationMs.toFixed(1)} ms`);
+    assert.ok(api.activationMs < 500, `activation took ${api.activationMs} ms`);
+  });
+
+  test('registers every command of the table', async () => {
+    const all = new Set(await vscode.commands.getCommands(true));
+    for (const c of Object.values(Commands)) assert.ok(all.has(c.id), c.id);
+  });
+
+  test('indexes the workspace library on first start', async () => {
+    await waitFor('the first indexing run', () => api.context.catalog.size >= 22 || undefined, 120_000);
+    assert.ok(api.context.catalog.get('vaswani2017attention'), 'vaswani2017attention is indexed');
+    assert.equal(api.context.indexing.state, 'ready');
+    assert.ok(api.context.engine.info?.provider, 'the execution provider is known');
+  }, 150_000);
+
+  test('reports the malformed entry in Problems at its line', async () => {
+    const uri = vscode.Uri.file(path.join(folder(), 'library.bib'));
+    const diags = await waitFor('diagnostics for library.bib', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length > 0 ? d : undefined;
+    });
+    const broken = diags.find((d) => d.message.includes('broken2021'));
+    assert.ok(broken, `a diagnostic names broken2021: ${diags.map((d) => d.message).join('; ')}`);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.match(doc.lineAt(broken.range.start.line).text, /broken2021/);
+  });
+
+  test('hovers on [@key], @key, [[@key]], \\cite{key} and DOIs list related papers', async () => {
+    for (const [file, needle] of [
+      ['notes/retrieval.md', '@karpukhin2020dpr'],
+      ['notes/retrieval.md', '@khattab2020colbert'],
+      ['notes/retrieval.md', '@reimers2019sbert'],
+      ['notes/retrieval.md', 'lewis2020rag}'],
+      ['notes/retrieval.md', '10.18653/v1/2020.emnlp-main.550'],
+    ] as const) {
+      const text = await hoverText(file, needle);
+      assert.match(text, /Related work/, `hover on ${needle}: ${text.slice(0, 200)}`);
+      assert.match(text, /command:paperAtlas\.openInAtlas/, 'related papers are command links');
+    }
+    const retrieval = await hoverText('notes/retrieval.md', '@karpukhin2020dpr');
+    assert.match(retrieval, /Dense Passage Retrieval/);
+  });
+
+  test('gives no hover for unknown keys or e-mail addresses', async () => {
+    assert.doesNotMatch(await hoverText('notes/vision-and-rl.md', '@nobody1999'), /Related work/);
+    assert.doesNotMatch(await hoverText('notes/language-models.md', '@example.org'), /Related work/);
+  });
+
+  test('hybrid search finds fixture papers', async () => {
+    const client = await api.context.engine.get();
+    const hits = await client.search({ query: 'dense passage retrieval for question answering', k: 5, mode: 'hybrid' });
+    assert.ok(hits.some((h) => h.id === 'karpukhin2020dpr'), hits.map((h) => h.id).join(', '));
+  });
+
+  test('the Papers tree groups every paper', async () => {
+    const groups = api.tree.getChildren();
+    assert.ok(groups.length > 0, 'groups');
+    const papers = groups.flatMap((g) => api.tree.getChildren(g));
+    assert.equal(papers.length, api.context.catalog.size);
+    const item = api.tree.getTreeItem(papers[0]!);
+    assert.ok(typeof item.description === 'string' && item.description.includes('·'), `description ${String(item.description)}`);
+    await vscode.commands.executeCommand(Commands.groupByYear.id);
+    assert.ok(api.tree.getChildren().every((g) => g.kind === 'group' && /^(\d{4}|No year)$/.test(g.label)));
+    await vscode.commands.executeCommand(Commands.groupByTopic.id);
+  });
+
+  test('go to source opens the entry line', async () => {
+    await vscode.commands.executeCommand(Commands.goToSource.id, 'he2016resnet');
+    const editor = await waitFor('an editor on library.bib', () => (vscode.window.activeTextEditor?.document.fileName.endsWith('library.bib') ? vscode.window.activeTextEditor : undefined));
+    assert.match(editor.document.lineAt(editor.selection.active.line).text, /he2016resnet/);
+  });
+
+  test('the Atlas panel draws every point', async () => {
+    await vscode.commands.executeCommand(Commands.openAtlas.id);
+    const rendered = await waitFor('the panel to report a rendered map', () => api.panel.lastRendered, 30_000);
+    assert.equal(rendered.points, api.context.catalog.size);
+    assert.ok(rendered.width > 100 && rendered.height > 100, `canvas ${rendered.width}×${rendered.height}`);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('re-indexes a library file that changes', async () => {
+    const file = path.join(folder(), 'added.bib');
+    writeFileSync(file, '@article{added2024,\n  title = {A Freshly Added Paper on Graph Neural Networks},\n  author = {Ada Lovelace},\n  year = {2024},\n  abstract = {Message passing over graphs.}\n}\n');
+    try {
+      await waitFor('the watcher to index added.bib', () => api.context.catalog.get('added2024'), 30_000);
+    } finally {
+      rmSync(file, { force: true });
+    }
+    await waitFor('the watcher to drop added.bib', () => (api.context.catalog.get('added2024') ? undefined : true), 30_000);
+  });
+
+  test('an engine crash is reported and the engine restarts on next use', async () => {
+    const client = await api.context.engine.get();
+    const crashed = new Promise<string>((resolve) => {
+      const sub = api.context.engine.onDidCrash((reason) => {
+        sub.dispose();
+        resolve(reason);
+      });
+    });
+    // Simulate a native crash of an idle worker (terminate() is safe when no ONNX run is in flight).
+    await (client as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    assert.match(await crashed, /stopped unexpectedly|error/);
+    assert.equal(api.context.engine.state, 'error');
+    const fresh = await api.context.engine.get();
+    assert.notEqual(fresh, client);
+    const hits = await fresh.search({ query: 'residual networks', k: 3 });
+    assert.ok(hits.length > 0);
+  }, 60_000);
+});

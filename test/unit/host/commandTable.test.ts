@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { COMMAND_CATEGORY, Commands } from '../../../src/host/commands/commandTable';
+
+interface ManifestCommand {
+  command: string;
+  title: string;
+  category?: string;
+}
+
+function manifest(): { contributes: { commands: ManifestCommand[]; menus: Record<string, { command: string }[]> }; activationEvents: string[] } {
+  let dir = __dirname;
+  while (!existsPkg(dir)) dir = path.dirname(dir);
+  return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+}
+
+function existsPkg(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'paper-atlas';
+  } catch {
+    return false;
+  }
+}
+
+test('package.json contributes exactly the commands of the typed table', () => {
+  const contributed = manifest().contributes.commands;
+  const table = Object.values(Commands);
+  assert.deepEqual(contributed.map((c) => c.command).sort(), table.map((c) => c.id).sort());
+  for (const c of contributed) {
+    const entry = table.find((t) => t.id === c.command);
+    assert.equal(c.title, entry?.title, `title of ${c.command}`);
+    assert.equal(c.category, COMMAND_CATEGORY, `category of ${c.command}`);
+  }
+});
+
+test('command ids read paperAtlas.<verb><Noun>', () => {
+  for (const { id } of Object.values(Commands)) assert.match(id, /^paperAtlas\.[a-z]+[A-Z][A-Za-z]*$/, id);
+});
+
+test('menus and activation events name only known commands', () => {
+  const m = manifest();
+  const ids = new Set<string>(Object.values(Commands).map((c) => c.id));
+  for (const [menu, items] of Object.entries(m.contributes.menus)) for (const item of items) assert.ok(ids.has(item.command), `${menu}: ${item.command}`);
+  for (const ev of m.activationEvents) if (ev.startsWith('onCommand:')) assert.ok(ids.has(ev.slice('onCommand:'.length)), ev);
+});

@@ -1,0 +1,564 @@
+/**
+ * The Atlas panel (browser code): a canvas topic map that stays smooth at 100k points (points batched
+ * per cluster colour into one path, a uniform grid for hit-testing, redraw only on change), cluster
+ * labels at cluster centres, hover tooltip, click/Enter to select, a filter box that highlights
+ * matches, and a side pane with the selected paper (abstract with keyword heat-map, related work,
+ * actions). Talks to the host only through the validated protocol of src/shared/panelProtocol.ts.
+ */
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import { parseHostToPanel, parsePanelState, type HostToPanel, type MapMessage, type PanelAction, type PanelState, type PanelToHost } from '../src/shared/panelProtocol';
+
+interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const send = (msg: PanelToHost): void => vscode.postMessage(msg);
+const state: PanelState = parsePanelState(vscode.getState());
+const saveState = (): void => vscode.setState(state);
+
+// ---------------------------------------------------------------------------------------------
+// DOM
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const c of children) e.append(c);
+  return e;
+}
+
+const app = document.getElementById('app')!;
+const filterInput = el('vscode-textfield' as 'input', { placeholder: 'Filter papers by title…', 'aria-label': 'Filter papers by title', id: 'filter' });
+const matchBadge = el('span', { id: 'match-count', role: 'status', 'aria-live': 'polite' });
+const zoomIn = el('vscode-button' as 'button', { icon: 'zoom-in', secondary: '', title: 'Zoom in (+)', 'aria-label': 'Zoom in' });
+const zoomOut = el('vscode-button' as 'button', { icon: 'zoom-out', secondary: '', title: 'Zoom out (-)', 'aria-label': 'Zoom out' });
+const zoomFit = el('vscode-button' as 'button', { icon: 'screen-normal', secondary: '', title: 'Fit (0)', 'aria-label': 'Fit the whole map' });
+const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Atlas tools' }, filterInput, matchBadge, zoomIn, zoomOut, zoomFit);
+const banner = el('div', { class: 'banner', role: 'status', hidden: '' });
+const matchList = el('ul', { class: 'matches', 'aria-label': 'Matching papers' });
+const canvas = el('canvas', {
+  tabindex: '0',
+  role: 'application',
+  'aria-label': 'Topic map. Arrow keys pan, plus and minus zoom, 0 fits, Enter selects the paper nearest the centre, N and P step through filter matches.',
+});
+const tooltip = el('div', { class: 'tooltip', role: 'tooltip', hidden: '' });
+const legend = el('div', { class: 'legend', 'aria-hidden': 'true' });
+const mapPane = el('div', { class: 'map' }, canvas, tooltip, legend);
+const side = el('aside', { class: 'side', 'aria-label': 'Selected paper', 'aria-live': 'polite' });
+const main = el('div', { class: 'main' }, el('div', { class: 'left' }, banner, matchList, mapPane), side);
+app.append(toolbar, main);
+side.append(el('p', { class: 'empty' }, 'Select a point on the map to see the paper, its keywords and related work.'));
+
+// ---------------------------------------------------------------------------------------------
+// Map data and view
+
+let map: MapMessage | undefined;
+let lowerTitles: string[] = [];
+let byCluster: Int32Array[] = [];
+let centres: { x: number; y: number; label: string; size: number; cluster: number }[] = [];
+let matches: Uint8Array | undefined;
+let matchIds: number[] = [];
+let matchCursor = -1;
+let hovered = -1;
+let selected = -1;
+const view = { cx: 0, cy: 0, scale: 1 };
+let bounds = { minX: -1, maxX: 1, minY: -1, maxY: 1 };
+let grid: { cell: number; cols: number; rows: number; cells: Map<number, number[]> } | undefined;
+let reportedRender = false;
+
+function themeKind(): 'light' | 'dark' | 'hc' {
+  const c = document.body.classList;
+  if (c.contains('vscode-high-contrast') || c.contains('vscode-high-contrast-light')) return 'hc';
+  return c.contains('vscode-light') ? 'light' : 'dark';
+}
+
+const HUES = [210, 28, 130, 350, 275, 55, 180, 320, 95, 0, 240, 160];
+function clusterColour(c: number, alpha = 1): string {
+  const hue = HUES[c % HUES.length]! + 17 * Math.floor(c / HUES.length);
+  const kind = themeKind();
+  const [s, l] = kind === 'light' ? [70, 42] : kind === 'hc' ? [100, 60] : [65, 62];
+  return `hsla(${hue % 360}, ${s}%, ${l}%, ${alpha})`;
+}
+
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+
+function setMap(m: MapMessage): void {
+  map = m;
+  lowerTitles = m.titles.map((t) => t.toLowerCase());
+  const n = m.ids.length;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) counts.set(m.cluster[i]!, (counts.get(m.cluster[i]!) ?? 0) + 1);
+  const maxCluster = Math.max(0, ...counts.keys());
+  byCluster = Array.from({ length: maxCluster + 1 }, (_, c) => new Int32Array(counts.get(c) ?? 0));
+  const fill = new Int32Array(maxCluster + 1);
+  let minX = Infinity,
+    maxX = -Infinity,
+    minY = Infinity,
+    maxY = -Infinity;
+  const sum = new Map<number, { x: number; y: number; n: number }>();
+  for (let i = 0; i < n; i++) {
+    const c = m.cluster[i]!;
+    byCluster[c]![fill[c]!++] = i;
+    const x = m.x[i]!;
+    const y = m.y[i]!;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+    const s = sum.get(c) ?? { x: 0, y: 0, n: 0 };
+    s.x += x;
+    s.y += y;
+    s.n++;
+    sum.set(c, s);
+  }
+  if (n === 0) [minX, maxX, minY, maxY] = [-1, 1, -1, 1];
+  bounds = { minX, maxX, minY, maxY };
+  centres = m.clusters
+    .map((c) => {
+      const s = sum.get(c.id);
+      return s ? { x: s.x / s.n, y: s.y / s.n, label: c.label, size: s.n, cluster: c.id } : undefined;
+    })
+    .filter((c): c is NonNullable<typeof c> => c !== undefined)
+    .sort((a, b) => b.size - a.size);
+  // Uniform grid over the data for hit-testing (about 4 points per cell on average).
+  const span = Math.max(maxX - minX, maxY - minY, 1e-6);
+  const cols = Math.max(1, Math.min(512, Math.ceil(Math.sqrt(n / 4))));
+  const cell = span / cols;
+  const cells = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const key = Math.floor((m.x[i]! - minX) / cell) * 4096 + Math.floor((m.y[i]! - minY) / cell);
+    const list = cells.get(key);
+    if (list) list.push(i);
+    else cells.set(key, [i]);
+  }
+  grid = { cell, cols, rows: cols, cells };
+  banner.hidden = !m.fallback;
+  banner.textContent = m.fallback ?? '';
+  selected = state.selectedId ? m.ids.indexOf(state.selectedId) : -1;
+  if (state.view) Object.assign(view, state.view);
+  else fit();
+  applyFilter(state.filter ?? '');
+  renderLegend();
+  draw();
+}
+
+function fit(): void {
+  const { width, height } = canvas.getBoundingClientRect();
+  view.cx = (bounds.minX + bounds.maxX) / 2;
+  view.cy = (bounds.minY + bounds.maxY) / 2;
+  const w = Math.max(1e-6, bounds.maxX - bounds.minX);
+  const h = Math.max(1e-6, bounds.maxY - bounds.minY);
+  view.scale = 0.9 * Math.min(Math.max(width, 100) / w, Math.max(height, 100) / h);
+}
+
+const toScreen = (x: number, y: number, w: number, h: number): [number, number] => [(x - view.cx) * view.scale + w / 2, (y - view.cy) * view.scale + h / 2];
+const toWorld = (sx: number, sy: number, w: number, h: number): [number, number] => [(sx - w / 2) / view.scale + view.cx, (sy - h / 2) / view.scale + view.cy];
+
+let frame = 0;
+function draw(): void {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    paint();
+  });
+}
+
+function paint(): void {
+  const dpr = window.devicePixelRatio || 1;
+  const { width, height } = canvas.getBoundingClientRect();
+  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+    canvas.width = Math.round(width * dpr);
+    canvas.height = Math.round(height * dpr);
+  }
+  const g = canvas.getContext('2d');
+  if (!g || !map) return;
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.fillStyle = cssVar('--vscode-editor-background', '#1e1e1e');
+  g.fillRect(0, 0, width, height);
+  const n = map.ids.length;
+  const r = n > 50_000 ? 1.2 : n > 5_000 ? 1.8 : n > 500 ? 2.6 : 4;
+  const size = Math.max(1.5, Math.min(r * Math.sqrt(Math.max(1, view.scale / 40)), 7));
+  const xs = map.x;
+  const ys = map.y;
+  const filtering = matches !== undefined;
+  for (let c = 0; c < byCluster.length; c++) {
+    const idx = byCluster[c]!;
+    if (idx.length === 0) continue;
+    for (const pass of filtering ? [0, 1] : [1]) {
+      g.fillStyle = clusterColour(c, filtering && pass === 0 ? 0.15 : 0.9);
+      g.beginPath();
+      for (let k = 0; k < idx.length; k++) {
+        const i = idx[k]!;
+        if (filtering && (matches![i] === 1) !== (pass === 1)) continue;
+        const sx = (xs[i]! - view.cx) * view.scale + width / 2;
+        const sy = (ys[i]! - view.cy) * view.scale + height / 2;
+        if (sx < -size || sy < -size || sx > width + size || sy > height + size) continue;
+        g.rect(sx - size / 2, sy - size / 2, size, size);
+      }
+      g.fill();
+    }
+  }
+  const fg = cssVar('--vscode-editor-foreground', '#ccc');
+  const bg = cssVar('--vscode-editor-background', '#1e1e1e');
+  // Cluster labels at centres, larger clusters first, skipping any that would overlap a drawn one.
+  g.font = `600 12px ${cssVar('--vscode-font-family', 'sans-serif')}`;
+  g.textAlign = 'center';
+  g.textBaseline = 'middle';
+  const placed: [number, number, number, number][] = [];
+  for (const c of centres.slice(0, 80)) {
+    const [sx, sy] = toScreen(c.x, c.y, width, height);
+    const text = c.label.length > 40 ? `${c.label.slice(0, 39)}…` : c.label;
+    const w = g.measureText(text).width + 8;
+    const box: [number, number, number, number] = [sx - w / 2, sy - 9, sx + w / 2, sy + 9];
+    if (box[2] < 0 || box[0] > width || box[3] < 0 || box[1] > height) continue;
+    if (placed.some((p) => !(box[2] < p[0] || box[0] > p[2] || box[3] < p[1] || box[1] > p[3]))) continue;
+    placed.push(box);
+    g.lineWidth = 4;
+    g.strokeStyle = bg;
+    g.strokeText(text, sx, sy);
+    g.fillStyle = fg;
+    g.fillText(text, sx, sy);
+  }
+  for (const [i, colour] of [
+    [hovered, fg],
+    [selected, cssVar('--vscode-focusBorder', '#0078d4')],
+  ] as const) {
+    if (i < 0 || i >= n) continue;
+    const [sx, sy] = toScreen(xs[i]!, ys[i]!, width, height);
+    g.strokeStyle = colour;
+    g.lineWidth = 2;
+    g.beginPath();
+    g.arc(sx, sy, size + 4, 0, 2 * Math.PI);
+    g.stroke();
+  }
+  if (!reportedRender && n > 0 && width > 0) {
+    reportedRender = true;
+    send({ type: 'rendered', points: n, width: Math.round(width), height: Math.round(height) });
+  }
+}
+
+function renderLegend(): void {
+  legend.replaceChildren(
+    ...centres.slice(0, 12).map((c) => el('span', { class: 'legend-item' }, el('span', { class: 'swatch', style: '' }), `${c.label} (${c.size})`)),
+  );
+  legend.querySelectorAll<HTMLElement>('.swatch').forEach((s, k) => (s.style.background = clusterColour(centres[k]!.cluster)));
+}
+
+function pointAt(sx: number, sy: number): number {
+  if (!map || !grid) return -1;
+  const { width, height } = canvas.getBoundingClientRect();
+  const [wx, wy] = toWorld(sx, sy, width, height);
+  const radius = 8 / view.scale;
+  const c0 = Math.floor((wx - radius - bounds.minX) / grid.cell);
+  const c1 = Math.floor((wx + radius - bounds.minX) / grid.cell);
+  const r0 = Math.floor((wy - radius - bounds.minY) / grid.cell);
+  const r1 = Math.floor((wy + radius - bounds.minY) / grid.cell);
+  let best = -1;
+  let bestD = radius * radius;
+  for (let cx = c0; cx <= c1; cx++)
+    for (let cy = r0; cy <= r1; cy++)
+      for (const i of grid.cells.get(cx * 4096 + cy) ?? []) {
+        const d = (map.x[i]! - wx) ** 2 + (map.y[i]! - wy) ** 2;
+        if (d <= bestD) [best, bestD] = [i, d];
+      }
+  return best;
+}
+
+function nearestToCentre(): number {
+  if (!map || map.ids.length === 0) return -1;
+  let best = -1;
+  let bestD = Infinity;
+  for (let i = 0; i < map.ids.length; i++) {
+    if (matches && matches[i] !== 1) continue;
+    const d = (map.x[i]! - view.cx) ** 2 + (map.y[i]! - view.cy) ** 2;
+    if (d < bestD) [best, bestD] = [i, d];
+  }
+  return best;
+}
+
+function selectIndex(i: number, centre: boolean): void {
+  if (!map || i < 0) return;
+  selected = i;
+  state.selectedId = map.ids[i];
+  if (centre) {
+    view.cx = map.x[i]!;
+    view.cy = map.y[i]!;
+  }
+  saveState();
+  draw();
+  send({ type: 'select', id: map.ids[i]! });
+}
+
+function persistView(): void {
+  state.view = { ...view };
+  saveState();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filter
+
+let filterTimer: ReturnType<typeof setTimeout> | undefined;
+function applyFilter(text: string): void {
+  state.filter = text;
+  saveState();
+  const terms = text.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!map || terms.length === 0) {
+    matches = undefined;
+    matchIds = [];
+    matchBadge.textContent = map ? `${map.ids.length.toLocaleString()} papers` : '';
+    matchList.replaceChildren();
+    draw();
+    return;
+  }
+  const m = new Uint8Array(map.ids.length);
+  matchIds = [];
+  for (let i = 0; i < lowerTitles.length; i++) {
+    const t = lowerTitles[i]!;
+    if (terms.every((term) => t.includes(term))) {
+      m[i] = 1;
+      matchIds.push(i);
+    }
+  }
+  matches = m;
+  matchCursor = -1;
+  matchBadge.textContent = `${matchIds.length.toLocaleString()} of ${map.ids.length.toLocaleString()} match`;
+  matchList.replaceChildren(
+    ...matchIds.slice(0, 8).map((i) => {
+      const b = el('button', { class: 'match', type: 'button', title: map!.titles[i]! }, map!.titles[i]!);
+      b.addEventListener('click', () => selectIndex(i, true));
+      return el('li', {}, b);
+    }),
+  );
+  draw();
+}
+
+filterInput.addEventListener('input', () => {
+  if (filterTimer) clearTimeout(filterTimer);
+  filterTimer = setTimeout(() => applyFilter((filterInput as unknown as { value: string }).value ?? ''), 80);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Pointer and keyboard
+
+let drag: { x: number; y: number; cx: number; cy: number; moved: boolean } | undefined;
+canvas.addEventListener('pointerdown', (e) => {
+  canvas.setPointerCapture(e.pointerId);
+  drag = { x: e.clientX, y: e.clientY, cx: view.cx, cy: view.cy, moved: false };
+});
+canvas.addEventListener('pointermove', (e) => {
+  const rect = canvas.getBoundingClientRect();
+  if (drag) {
+    const dx = e.clientX - drag.x;
+    const dy = e.clientY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+    view.cx = drag.cx - dx / view.scale;
+    view.cy = drag.cy - dy / view.scale;
+    draw();
+    return;
+  }
+  const i = pointAt(e.clientX - rect.left, e.clientY - rect.top);
+  if (i !== hovered) {
+    hovered = i;
+    draw();
+  }
+  if (i >= 0 && map) {
+    const cluster = map.clusters.find((c) => c.id === map!.cluster[i]);
+    tooltip.replaceChildren(el('strong', {}, map.titles[i]!), el('br'), `${map.years[i] ?? ''}${cluster ? ` · ${cluster.label}` : ''}`);
+    tooltip.hidden = false;
+    tooltip.style.left = `${Math.min(e.clientX - rect.left + 14, rect.width - 280)}px`;
+    tooltip.style.top = `${e.clientY - rect.top + 14}px`;
+  } else tooltip.hidden = true;
+});
+canvas.addEventListener('pointerup', (e) => {
+  const wasDrag = drag?.moved;
+  drag = undefined;
+  if (wasDrag) {
+    persistView();
+    return;
+  }
+  const rect = canvas.getBoundingClientRect();
+  const i = pointAt(e.clientX - rect.left, e.clientY - rect.top);
+  if (i >= 0) selectIndex(i, false);
+});
+canvas.addEventListener('pointerleave', () => {
+  hovered = -1;
+  tooltip.hidden = true;
+  draw();
+});
+canvas.addEventListener(
+  'wheel',
+  (e) => {
+    e.preventDefault();
+    const rect = canvas.getBoundingClientRect();
+    const [wx, wy] = toWorld(e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height);
+    const factor = Math.exp(-e.deltaY * 0.0015);
+    view.scale = Math.min(1e6, Math.max(1e-3, view.scale * factor));
+    const [nx, ny] = toWorld(e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height);
+    view.cx += wx - nx;
+    view.cy += wy - ny;
+    persistView();
+    draw();
+  },
+  { passive: false },
+);
+
+function zoom(factor: number): void {
+  view.scale = Math.min(1e6, Math.max(1e-3, view.scale * factor));
+  persistView();
+  draw();
+}
+zoomIn.addEventListener('click', () => zoom(1.4));
+zoomOut.addEventListener('click', () => zoom(1 / 1.4));
+zoomFit.addEventListener('click', () => {
+  fit();
+  persistView();
+  draw();
+});
+
+canvas.addEventListener('keydown', (e) => {
+  const step = 60 / view.scale;
+  const keys: Record<string, () => void> = {
+    ArrowLeft: () => (view.cx -= step),
+    ArrowRight: () => (view.cx += step),
+    ArrowUp: () => (view.cy -= step),
+    ArrowDown: () => (view.cy += step),
+    '+': () => zoom(1.4),
+    '=': () => zoom(1.4),
+    '-': () => zoom(1 / 1.4),
+    '0': () => fit(),
+    Enter: () => selectIndex(nearestToCentre(), true),
+    n: () => {
+      if (matchIds.length) selectIndex(matchIds[(matchCursor = (matchCursor + 1) % matchIds.length)]!, true);
+    },
+    p: () => {
+      if (matchIds.length) selectIndex(matchIds[(matchCursor = (matchCursor - 1 + matchIds.length) % matchIds.length)]!, true);
+    },
+    '/': () => (filterInput as HTMLElement).focus(),
+  };
+  const action = keys[e.key];
+  if (!action) return;
+  e.preventDefault();
+  action();
+  persistView();
+  draw();
+});
+
+new ResizeObserver(() => draw()).observe(mapPane);
+new MutationObserver(() => {
+  renderLegend();
+  draw();
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+// ---------------------------------------------------------------------------------------------
+// Side pane
+
+function actionButton(label: string, icon: string, action: PanelAction, id: string): HTMLElement {
+  const b = el('vscode-button' as 'button', { icon, secondary: '', 'aria-label': label }, label);
+  b.addEventListener('click', () => send({ type: 'action', action, id }));
+  return b;
+}
+
+function heatMap(text: string, spans: { start: number; end: number; score: number }[]): DocumentFragment {
+  const frag = document.createDocumentFragment();
+  const max = Math.max(1e-9, ...spans.map((s) => s.score));
+  let at = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    if (s.start < at || s.end > text.length) continue;
+    frag.append(text.slice(at, s.start));
+    const m = el('mark', { class: 'heat' }, text.slice(s.start, s.end));
+    m.style.setProperty('--heat', (s.score / max).toFixed(2));
+    frag.append(m);
+    at = s.end;
+  }
+  frag.append(text.slice(at));
+  return frag;
+}
+
+function showPaper(msg: Extract<HostToPanel, { type: 'paper' }>): void {
+  const p = msg.paper;
+  const meta = [p.authors.join(', ') || 'Unknown authors', p.year !== undefined ? String(p.year) : '', p.venue ?? ''].filter(Boolean).join(' · ');
+  const ids = [p.doi ? `DOI ${p.doi}` : '', p.arxivId ? `arXiv ${p.arxivId}` : '', `key ${p.id}`].filter(Boolean).join(' · ');
+  const abstract = el('div', { class: 'abstract' });
+  if (msg.keywords && msg.keywords.spans.length > 0) {
+    abstract.append(el('p', { 'aria-hidden': 'true' }, heatMap(msg.keywords.text, msg.keywords.spans)));
+    abstract.append(el('p', { class: 'sr-only' }, `${p.abstract || p.title} Top keywords: ${msg.keywords.top.join(', ')}.`));
+  } else abstract.append(el('p', {}, p.abstract || 'No abstract.'));
+  const keywords = msg.keywords?.top.length ? msg.keywords.top : p.keywords;
+  const related = el('ol', { class: 'related' });
+  for (const r of msg.related) {
+    const b = el('button', { type: 'button', class: 'related-item', title: r.title }, el('span', { class: 'related-title' }, r.title), el('span', { class: 'score' }, r.score.toFixed(3)));
+    const bar = el('span', { class: 'score-bar', 'aria-hidden': 'true' });
+    bar.style.setProperty('--score', String(Math.max(0, Math.min(1, r.score / Math.max(1e-9, msg.related[0]?.score ?? 1)))));
+    b.append(bar);
+    b.addEventListener('click', () => {
+      const i = map?.ids.indexOf(r.id) ?? -1;
+      if (i >= 0) selectIndex(i, true);
+      else send({ type: 'select', id: r.id });
+    });
+    related.append(el('li', {}, b));
+  }
+  side.replaceChildren(
+    el('h2', { id: 'paper-title' }, p.title),
+    el('p', { class: 'meta' }, meta),
+    p.topic ? el('p', { class: 'topic' }, el('span', { class: 'codicon codicon-symbol-namespace', 'aria-hidden': 'true' }), ` ${p.topic}`) : '',
+    el('p', { class: 'ids' }, ids),
+    el(
+      'div',
+      { class: 'actions', role: 'group', 'aria-label': 'Paper actions' },
+      actionButton('Go to source', 'go-to-file', 'goToSource', p.id),
+      actionButton('Copy key', 'copy', 'copyKey', p.id),
+      actionButton('Related', 'references', 'showRelated', p.id),
+    ),
+    p.source ? el('p', { class: 'source' }, el('span', { class: 'codicon codicon-file', 'aria-hidden': 'true' }), ` ${p.source}`) : '',
+    keywords.length ? el('div', { class: 'chips', 'aria-label': 'Keywords' }, ...keywords.slice(0, 8).map((k) => el('vscode-badge' as 'span', { variant: 'default' }, k))) : '',
+    el('h3', {}, 'Abstract'),
+    abstract,
+    el('h3', {}, `Related work (${msg.related.length})`),
+    related,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const msg = parseHostToPanel(event.data);
+  if (!msg) return;
+  switch (msg.type) {
+    case 'map':
+      setMap(msg);
+      break;
+    case 'paper':
+      showPaper(msg);
+      break;
+    case 'reveal': {
+      const i = map?.ids.indexOf(msg.id) ?? -1;
+      if (i >= 0) {
+        selected = i;
+        state.selectedId = msg.id;
+        if (map) {
+          view.cx = map.x[i]!;
+          view.cy = map.y[i]!;
+        }
+        persistView();
+        draw();
+      }
+      break;
+    }
+    case 'status':
+      banner.hidden = false;
+      banner.textContent = msg.message;
+      banner.dataset.kind = msg.kind;
+      break;
+  }
+});
+
+if (state.filter) (filterInput as unknown as { value: string }).value = state.filter;
+send({ type: 'ready' });
