@@ -166,9 +166,21 @@ function entryToPaper(entry: Entry, plainFields: Map<string, string>, file: stri
   );
 }
 
-/** "Token mismatch … at line 12, column 3 in \"article\"" → "Token mismatch … (line 12)". */
+// The library's messages for the common breakages, in words a user can act on.
+const PLAIN_REASONS: Array<[RegExp, string]> = [
+  [/^Token mismatch, expected "[})]", found ""/, 'the entry is not closed (a "{" too many, or a missing "}")'],
+  [/^Unterminated (?:brace|quote)-value/, 'a field value is never closed (a "{" or \'"\' too many)'],
+  [/^Unclosed math section/, 'a "$" starts math that is never closed (write \\$ for a dollar sign)'],
+];
+
+/** "Token mismatch … at line 12, column 3 in \"article\"" → a plain reason and "(near line 12)". */
 function reason(error: string, lineOffset: number): string {
-  return (error.split('\n')[0] ?? '').replace(/ at line (\d+), column \d+(?: in ".*")?$/, (_m, l: string) => ` (line ${Number(l) + lineOffset - 1})`);
+  const first = error.split('\n')[0] ?? '';
+  const at = / at line (\d+), column \d+(?: in ".*")?$/.exec(first);
+  const where = at?.[1] === undefined ? '' : ` (near line ${Number(at[1]) + lineOffset - 1})`;
+  const bare = at ? first.slice(0, at.index) : first;
+  const plain = PLAIN_REASONS.find(([re]) => re.test(bare))?.[1];
+  return `${plain ?? bare}${where}`;
 }
 
 function parseChunk(text: string, strings: Record<string, string>): Library {

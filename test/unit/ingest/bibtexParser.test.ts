@@ -32,6 +32,7 @@ test('malformed fixture: the broken entry is reported at its line and the others
   assert.ok(broken, 'no diagnostic for the broken entry');
   assert.equal(broken.line, 13);
   assert.equal(broken.severity, 'error');
+  assert.match(broken.message, /^malformed entry @inproceedings\{broken\}: a field value is never closed .*; entry skipped$/);
   assert.equal(broken.file, file);
   assert.ok(result.diagnostics.some((d) => d.line === 35 && d.message.includes('no title')));
   assert.ok(result.diagnostics.some((d) => d.line === 40 && d.severity === 'warning' && d.message.includes('duplicate id "good1"')));
@@ -140,6 +141,7 @@ test('shared jabref-groups.bib: sampled entries', (t) => {
   // "1$, hut" opens a math section that never closes: reported, and the fields before it are kept.
   const trivich = result.diagnostics.find((d) => d.message.includes('Trivich_1978'));
   assert.equal(trivich?.line, 12355);
+  assert.match(trivich?.message ?? '', /"\$" starts math that is never closed .*\(near line 12381\)/);
   assert.equal(byId(result, 'Trivich_1978').title, 'Cuprous oxide photovoltaic cells');
 });
 
