@@ -63,9 +63,12 @@ export function parseMarkdownNoteText(text: string, file: string): ParseResult {
       diagnostics: [{ file, line: line === undefined ? 1 : Number(line) + 1, severity: 'error', message: `front matter is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` }],
     };
   }
-  const title = isRecord(meta) ? stringField(pick(meta, 'title')) : undefined;
-  const key = isRecord(meta) ? stringField(pick(meta, 'citekey', 'citationKey', 'citation-key', 'citation_key', 'id')) : undefined;
-  if (!isRecord(meta) || (title === undefined && key === undefined)) return parsePastedListText(body, file, bodyOffset);
+  if (!isRecord(meta)) return parsePastedListText(body, file, bodyOffset);
+  const title = stringField(pick(meta, 'title'));
+  const key = stringField(pick(meta, 'citekey', 'citationKey', 'citation-key', 'citation_key'));
+  // Any Obsidian note may have a title; a citation key or bibliographic fields make it a paper.
+  const bibliographic = pick(meta, 'authors', 'author', 'creators', 'doi', 'year', 'abstract', 'abstractNote', 'url', 'journal', 'venue', 'publicationTitle') !== undefined;
+  if (key === undefined && (title === undefined || !bibliographic)) return parsePastedListText(body, file, bodyOffset);
   const abstract = stringField(pick(meta, 'abstract', 'abstractNote', 'summary')) ?? abstractSection(body) ?? '';
   if ((title ?? '').trim() === '' && cleanText(abstract) === '') {
     return { papers: [], diagnostics: [{ file, line: 1, severity: 'warning', message: 'note has a citation key but no title or abstract; skipped' }] };

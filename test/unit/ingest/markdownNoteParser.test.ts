@@ -37,6 +37,9 @@ test('Obsidian-style note: citationKey, folded abstract, author string, date', (
 test('a note that is neither a literature note nor a list yields nothing and no error', () => {
   assert.deepEqual(parseFixture('plain-note.md'), { papers: [], diagnostics: [] });
   assert.deepEqual(parseMarkdownNoteText('# Shopping\n\n- milk\n', 'n.md'), { papers: [], diagnostics: [] });
+  // A title alone is any note's title, not a paper.
+  assert.deepEqual(parseMarkdownNoteText('---\ntitle: Tuesday\nid: 202301011200\n---\nBody.\n', 'n.md'), { papers: [], diagnostics: [] });
+  assert.equal(parseMarkdownNoteText('---\ntitle: A Paper Note\nyear: 2020\n---\n', 'n.md').papers.length, 1);
 });
 
 test('a Markdown pasted list without front matter goes to the pasted-list parser', () => {
