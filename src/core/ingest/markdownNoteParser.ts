@@ -40,10 +40,14 @@ function tagsOf(value: unknown): string[] {
   return list.filter((t): t is string => t !== undefined && t.trim() !== '').map((t) => t.trim().replace(/^#/, ''));
 }
 
-/** The paragraph(s) under a "# Abstract" heading, up to the next heading. */
+/**
+ * The abstract written in the body: the paragraph(s) under an "Abstract" heading (up to the next
+ * heading), or an Obsidian "> [!abstract]" callout, as the Zotero Integration templates write it.
+ */
 function abstractSection(body: string): string | undefined {
-  const m = /^#{1,6}[ \t]*abstract[ \t]*:?[ \t]*$([\s\S]*?)(?=^#{1,6}[ \t]|(?![\s\S]))/im.exec(body);
-  const text = m?.[1]?.replace(/^>\s?/gm, '');
+  const heading = /^#{1,6}[ \t]*abstract[ \t]*:?[ \t]*$([\s\S]*?)(?=^#{1,6}[ \t]|(?![\s\S]))/im.exec(body);
+  const callout = /^>[ \t]*\[!abstract\][^\n]*\n((?:>.*(?:\n|$))*)/im.exec(body);
+  const text = (heading?.[1] ?? callout?.[1])?.replace(/^>[ \t]?/gm, '');
   return text === undefined || cleanText(text) === '' ? undefined : text;
 }
 

@@ -34,6 +34,11 @@ test('Obsidian-style note: citationKey, folded abstract, author string, date', (
   assert.deepEqual(p?.keywords, ['nlp', 'retrieval']);
 });
 
+test('an abstract in an Obsidian callout', () => {
+  const note = '---\ncitekey: k\ntitle: T\n---\n> [!abstract]- Abstract\n> First line\n> second line.\n\nNotes.\n';
+  assert.equal(parseMarkdownNoteText(note, 'n.md').papers[0]?.abstract, 'First line second line.');
+});
+
 test('a note that is neither a literature note nor a list yields nothing and no error', () => {
   assert.deepEqual(parseFixture('plain-note.md'), { papers: [], diagnostics: [] });
   assert.deepEqual(parseMarkdownNoteText('# Shopping\n\n- milk\n', 'n.md'), { papers: [], diagnostics: [] });
