@@ -1,0 +1,225 @@
+/**
+ * MLM keyword highlights: how surprised the masked LM is by each word and candidate phrase of a text
+ * when all its word pieces are masked (see src/core/keywords/maskedPasses.ts for how spans share
+ * passes, and keywordRanking.ts for how surprise becomes a keyphrase score). One instance per engine;
+ * `session.run` blocks the thread, so this runs only inside the engine worker (or the CLI/bench).
+ *
+ * Works with any BERT-vocabulary MLM that outputs `logits` [batch, seq, vocab]: it feeds only the
+ * inputs the graph declares (distilbert has no token_type_ids).
+ */
+import { Tokenizer } from '@huggingface/tokenizers';
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
+import { candidatePhrases, type Candidate, type Term } from '../core/keywords/candidatePhrases';
+import {
+  DEFAULT_RANKING,
+  occurrenceScores,
+  rankKeyphrases,
+  termHeatMap,
+  type DocumentFrequency,
+  type RankingOptions,
+} from '../core/keywords/keywordRanking';
+import { planMaskedPasses, spanSurprise, type MaskedPlan } from '../core/keywords/maskedPasses';
+import { encodeWithWordSpans, wordPiecesFrom, type EncodedText } from '../core/keywords/wordSpans';
+import type { KeywordsResult } from '../shared/engineProtocol';
+import { openSessionWithFallback, type ProviderName } from './executionProviders';
+import { keywordCacheKey, type KeywordCache } from './keywordCache';
+import { gatherHeadPositions, POSITIONS_INPUT } from './keywordHeadGather';
+import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from './modelFolder';
+import { modelFingerprint } from './modelFingerprint';
+
+export interface KeywordScorerOptions {
+  threads?: number;
+  providers?: readonly ProviderName[];
+  log?: (line: string) => void;
+  cache?: KeywordCache;
+  documentFrequency?: DocumentFrequency;
+  ranking?: Partial<RankingOptions>;
+  /** Minimum distance in pieces between spans masked in one pass. */
+  minGap?: number;
+  /**
+   * Rows × width per ONNX run. With the head gathered (the usual case) only masked positions get
+   * logits; without, the logits are rows × width × vocab floats (2048 tokens ≈ 250 MB).
+   */
+  batchTokens?: number;
+  /** Run the vocabulary head on every position (for comparison; see keywordHeadGather.ts). */
+  fullHead?: boolean;
+}
+
+/** Everything the model says about one text, before ranking (the benchmark ranks it many ways). */
+export interface KeywordAnalysis {
+  encoded: EncodedText;
+  terms: (Term | null)[];
+  candidates: Candidate[];
+  /** −mean log P of each candidate occurrence's pieces with the whole candidate masked; NaN = unscored. */
+  surprise: Float64Array;
+  /** Rows the model ran (0 when the cache answered). */
+  rows: number;
+}
+
+export const DEFAULT_MIN_GAP = 6;
+
+export class KeywordScorer {
+  private readonly wordPieces;
+  private readonly feedsTokenTypes: boolean;
+  private readonly logitsName: string;
+  /** True when the graph was rewritten to compute logits at `keyword_positions` only. */
+  readonly gathered: boolean;
+  documentFrequency: DocumentFrequency | undefined;
+  cache: KeywordCache | undefined;
+
+  private constructor(
+    readonly settings: ModelSettings,
+    readonly fingerprint: string,
+    private readonly session: ort.InferenceSession,
+    private readonly ids: { cls: number; sep: number; pad: number; mask: number; unk: number },
+    private readonly options: KeywordScorerOptions,
+    tokenizer: Tokenizer,
+  ) {
+    this.wordPieces = wordPiecesFrom(new CachedWordPieceTokenizer(tokenizer, ids.cls, ids.sep));
+    this.feedsTokenTypes = session.inputNames.includes('token_type_ids');
+    this.logitsName = session.outputNames.includes('logits') ? 'logits' : (session.outputNames[0] ?? 'logits');
+    this.gathered = session.inputNames.includes(POSITIONS_INPUT);
+    this.documentFrequency = options.documentFrequency;
+    this.cache = options.cache;
+  }
+
+  static async open(mlmId: string = DEFAULT_MLM_ID, options: KeywordScorerOptions = {}): Promise<KeywordScorer> {
+    const settings = loadModelSettings(mlmId);
+    const tokenizer = new Tokenizer(settings.tokenizerJson, settings.tokenizerConfig);
+    const sessionOptions = {
+      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    };
+    const providers = options.providers ?? ['cpu'];
+    let opened;
+    const rewritten = options.fullHead ? undefined : gatherHeadOrUndefined(settings.onnxPath, options.log);
+    if (rewritten) {
+      try {
+        opened = await openSessionWithFallback(rewritten, providers, sessionOptions);
+      } catch (e) {
+        options.log?.(`keyword scorer: the rewritten MLM graph did not load (${e instanceof Error ? e.message : String(e)}); using the full head`);
+      }
+    }
+    opened ??= await openSessionWithFallback(settings.onnxPath, providers, sessionOptions);
+    const id = (token: string): number => {
+      const v = tokenizer.token_to_id(token);
+      if (v === undefined || v === null) throw new Error(`model ${settings.id} has no ${token} token; keyword scoring needs a BERT-style MLM`);
+      return v;
+    };
+    const ids = { cls: id('[CLS]'), sep: id('[SEP]'), pad: id('[PAD]'), mask: id('[MASK]'), unk: id('[UNK]') };
+    return new KeywordScorer(settings, modelFingerprint(settings.onnxPath), opened.session, ids, options, tokenizer);
+  }
+
+  /** Scores `text` and returns the heat-map spans and the top-k keyphrases. */
+  async keywords(text: string, k: number): Promise<KeywordsResult> {
+    return this.rank(await this.analyse(text), k);
+  }
+
+  rank(analysis: KeywordAnalysis, k: number, ranking?: Partial<RankingOptions>): KeywordsResult {
+    const options = { ...DEFAULT_RANKING, ...this.options.ranking, ...ranking };
+    const scores = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, options.spanWeight);
+    const round = (x: number): number => Math.round(x * 1000) / 1000;
+    const spans = termHeatMap(analysis.candidates, scores, options, this.documentFrequency).map((s) => ({ ...s, score: round(s.score) }));
+    const top = rankKeyphrases(analysis.candidates, scores, options, this.documentFrequency)
+      .slice(0, Math.max(0, k))
+      .map(({ text, score, start, end }) => ({ text, score: round(score), start, end }));
+    return { spans, top, text: analysis.encoded.text };
+  }
+
+  async analyse(text: string): Promise<KeywordAnalysis> {
+    const encoded = encodeWithWordSpans(text, this.wordPieces);
+    const { terms, candidates } = candidatePhrases(text, encoded.words);
+    const cacheKey = this.cache ? keywordCacheKey(text) : '';
+    const cached = this.cache?.get(cacheKey);
+    if (cached && cached.length === candidates.length) {
+      return { encoded, terms, candidates, surprise: Float64Array.from(cached), rows: 0 };
+    }
+    const plan = planMaskedPasses(encoded, candidates, {
+      maxTokens: this.settings.maxTokens,
+      minGap: this.options.minGap ?? DEFAULT_MIN_GAP,
+      clsId: this.ids.cls,
+      sepId: this.ids.sep,
+      maskId: this.ids.mask,
+      unscorableIds: new Set([this.ids.unk]),
+    });
+    const logProbs = await this.targetLogProbs(plan);
+    const surprise = spanSurprise(plan, logProbs, candidates.length);
+    this.cache?.set(cacheKey, Array.from(surprise));
+    return { encoded, terms, candidates, surprise, rows: plan.rows.length };
+  }
+
+  /** log P(target id) at every masked position, in `plan.targets` order. */
+  private async targetLogProbs(plan: MaskedPlan): Promise<Float32Array> {
+    const out = new Float32Array(plan.targets.length);
+    if (plan.rows.length === 0) return out;
+    const width = Math.max(...plan.rows.map((r) => r.length));
+    const rowsPerRun = Math.max(1, Math.floor((this.options.batchTokens ?? (this.gathered ? 8192 : 2048)) / width));
+    const targetsByRow: number[][] = plan.rows.map(() => []);
+    plan.targets.forEach((t, i) => targetsByRow[t.row]!.push(i));
+    for (let first = 0; first < plan.rows.length; first += rowsPerRun) {
+      const rows = plan.rows.slice(first, first + rowsPerRun);
+      const n = rows.length * width;
+      const inputIds = new BigInt64Array(n).fill(BigInt(this.ids.pad));
+      const attention = new BigInt64Array(n);
+      rows.forEach((row, r) => {
+        row.forEach((id, p) => {
+          inputIds[r * width + p] = BigInt(id);
+          attention[r * width + p] = 1n;
+        });
+      });
+      const dims = [rows.length, width];
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', inputIds, dims),
+        attention_mask: new ort.Tensor('int64', attention, dims),
+      };
+      if (this.feedsTokenTypes) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(n), dims);
+      // Targets of this run, and the row of logits each one reads: its flat position in the batch
+      // when the full head runs, its index in `keyword_positions` when the head is gathered.
+      const runTargets = rows.flatMap((_, r) => targetsByRow[first + r]!.map((i) => ({ i, flat: r * width + plan.targets[i]!.position })));
+      if (this.gathered) {
+        feeds[POSITIONS_INPUT] = new ort.Tensor('int64', BigInt64Array.from(runTargets, (t) => BigInt(t.flat)), [1, runTargets.length]);
+      }
+      if (runTargets.length === 0) continue;
+      const result = await this.session.run(feeds);
+      const logits = result[this.logitsName];
+      if (!logits || logits.dims.length !== 3) throw new Error(`model ${this.settings.id} returned no [batch, seq, vocab] logits`);
+      const vocab = logits.dims[2]!;
+      const data = logits.data as Float32Array;
+      runTargets.forEach(({ i, flat }, j) => {
+        out[i] = logSoftmaxAt(data, (this.gathered ? j : flat) * vocab, vocab, plan.targets[i]!.id);
+      });
+      logits.dispose();
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function gatherHeadOrUndefined(onnxPath: string, log?: (line: string) => void): Uint8Array | undefined {
+  const rewritten = gatherHeadPositions(readFileSync(onnxPath));
+  if (!rewritten) log?.(`keyword scorer: no MLM head found in ${onnxPath}; logits are computed at every position`);
+  return rewritten;
+}
+
+/** log softmax(row)[id] for the `vocab` logits starting at `offset`. */
+export function logSoftmaxAt(data: Float32Array, offset: number, vocab: number, id: number): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < vocab; j++) {
+    const x = data[offset + j]!;
+    if (x > max) max = x;
+  }
+  // Logits more than 30 nats below the best add less than e-30 each: skipping exp() for them is
+  // exact to float precision and saves most of the work over a 30k vocabulary.
+  const floor = max - 30;
+  let sum = 0;
+  for (let j = 0; j < vocab; j++) {
+    const x = data[offset + j]!;
+    if (x > floor) sum += Math.exp(x - max);
+  }
+  return (data[offset + id] ?? 0) - max - Math.log(sum);
+}

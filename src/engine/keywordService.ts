@@ -1,0 +1,142 @@
+/**
+ * The engine's keyword feature: answers GetKeywords for a paper id or a free text. The MLM opens on
+ * the first request (most sessions never ask for keywords, and the session costs memory), IDF comes
+ * from the library itself, and MLM surprise is cached per text in `<dbDir>/keywords__<mlm>.json`.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DocumentFrequencyTable } from '../core/keywords/documentFrequency';
+import type { Paper } from '../shared/paper';
+import type { KeywordsResult } from '../shared/engineProtocol';
+import { JsonFileKeywordCache, keywordCacheFile } from './keywordCache';
+import { KeywordScorer } from './keywordScorer';
+import { DEFAULT_MLM_ID } from './modelFolder';
+import { UnknownPaperError } from './searchService';
+
+/** What the service needs from the paper store (PaperStore satisfies it). */
+export interface KeywordPaperSource {
+  papers(ids: readonly string[]): Promise<Map<string, Paper>>;
+  count(): Promise<number>;
+  pageOfPapers(offset: number, limit: number): Promise<Paper[]>;
+}
+
+export interface KeywordServiceOptions {
+  dbDir: string;
+  store: KeywordPaperSource;
+  mlm?: string;
+  threads?: number;
+  log?: (line: string) => void;
+}
+
+/** Below this many papers library IDF is noise (every phrase is rare), so it is not used. */
+export const MIN_PAPERS_FOR_IDF = 50;
+
+/** The text whose keywords a paper shows: what the spans' offsets index into. */
+export function paperKeywordText(paper: Pick<Paper, 'title' | 'abstract'>): string {
+  return paper.abstract ? `${paper.title}. ${paper.abstract}` : paper.title;
+}
+
+export class KeywordService {
+  private opening: Promise<{ scorer: KeywordScorer; cache: JsonFileKeywordCache }> | undefined;
+  private dfStamp = '';
+  private lastFlush = Date.now();
+  /** Paper count when IDF was last checked; -1 = check again (the library changed). */
+  private dfCount = -1;
+
+  constructor(private readonly options: KeywordServiceOptions) {}
+
+  async keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {
+    let text = params.text;
+    if (text === undefined) {
+      if (!params.id) throw new Error('keywords needs an id or a text');
+      const paper = (await this.options.store.papers([params.id])).get(params.id);
+      if (!paper) throw new UnknownPaperError(`no paper with id "${params.id}" in the index`);
+      text = paperKeywordText(paper);
+    }
+    const { scorer, cache } = await this.open();
+    await this.refreshDocumentFrequency(scorer);
+    const result = await scorer.keywords(text, params.k);
+    // The whole file is rewritten on a flush: at most every 30 s here, and always on release().
+    if (Date.now() - this.lastFlush > 30_000) {
+      cache.flush();
+      this.lastFlush = Date.now();
+    }
+    return result;
+  }
+
+  private open(): Promise<{ scorer: KeywordScorer; cache: JsonFileKeywordCache }> {
+    if (this.opening) return this.opening;
+    this.opening = (async () => {
+      const mlm = this.options.mlm ?? DEFAULT_MLM_ID;
+      const scorer = await KeywordScorer.open(mlm, {
+        ...(this.options.threads ? { threads: this.options.threads } : {}),
+        ...(this.options.log ? { log: this.options.log } : {}),
+      });
+      // The cache file records the weights' fingerprint, which is known once the scorer is open.
+      const cache = new JsonFileKeywordCache(keywordCacheFile(this.options.dbDir, scorer.settings.id), scorer.fingerprint);
+      scorer.cache = cache;
+      return { scorer, cache };
+    })();
+    // A model that failed to open (not installed yet) is tried again on the next request.
+    this.opening.catch(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  /**
+   * Library IDF, rebuilt when the set of papers changed (stamp = hash of the sorted content hashes)
+   * and kept in `<dbDir>/keywords__df.json`, since counting a large library takes seconds.
+   */
+  private async refreshDocumentFrequency(scorer: KeywordScorer): Promise<void> {
+    const store = this.options.store;
+    const total = await store.count();
+    if (total === this.dfCount) return;
+    this.dfCount = total;
+    const papers: Paper[] = [];
+    for (let offset = 0; offset < total; offset += 1000) papers.push(...(await store.pageOfPapers(offset, 1000)));
+    const stamp = createHash('sha256')
+      .update(papers.map((p) => p.contentHash).sort().join(','))
+      .digest('hex')
+      .slice(0, 16);
+    if (stamp === this.dfStamp) return;
+    this.dfStamp = stamp;
+    if (papers.length < MIN_PAPERS_FOR_IDF) {
+      scorer.documentFrequency = undefined;
+      return;
+    }
+    const file = path.join(this.options.dbDir, 'keywords__df.json');
+    try {
+      if (existsSync(file)) {
+        const saved = JSON.parse(readFileSync(file, 'utf8')) as { stamp?: unknown; table?: unknown };
+        if (saved.stamp === stamp) {
+          scorer.documentFrequency = DocumentFrequencyTable.fromJSON(saved.table);
+          return;
+        }
+      }
+    } catch {
+      // rebuild below
+    }
+    const table = new DocumentFrequencyTable();
+    for (const p of papers) table.addDocument(paperKeywordText(p));
+    scorer.documentFrequency = table;
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ stamp, table: table.toJSON() }));
+    renameSync(tmp, file);
+  }
+
+  /** Call after indexing: the next request re-checks the library's IDF. */
+  libraryChanged(): void {
+    this.dfCount = -1;
+  }
+
+  async release(): Promise<void> {
+    const opened = this.opening;
+    this.opening = undefined;
+    if (!opened) return;
+    const { scorer, cache } = await opened;
+    cache.flush();
+    await scorer.release();
+  }
+}
