@@ -33,6 +33,13 @@ function resolveUrl(url: string | undefined): string | undefined {
   return url;
 }
 
+/** arXiv's own dump writes categories space-separated ("cs.CL cs.LG"); keywords use , or ;. */
+function keywordString(obj: Record<string, unknown>): string[] {
+  const categories = firstString(obj, 'categories');
+  if (categories !== undefined) return splitKeywords(categories.split(/[\s,;]+/));
+  return splitKeywords(firstString(obj, 'keywords', 'tags'));
+}
+
 /** An id that is itself an arXiv id ("2503.11731", "arXiv:hep-th/9901001v2") names the arXiv paper. */
 function idAsArxiv(id: string | undefined): string | undefined {
   if (id === undefined) return undefined;
@@ -61,7 +68,7 @@ function objectToPaper(value: unknown, source: PaperSource): Paper | string {
       doi: firstString(value, 'doi', 'DOI'),
       url: resolveUrl(firstString(value, 'url', 'URL')),
       arxivId,
-      keywords: stringList(value.categories) ?? stringList(value.keywords) ?? splitKeywords(firstString(value, 'categories', 'keywords', 'tags')),
+      keywords: stringList(value.categories) ?? stringList(value.keywords) ?? keywordString(value),
     },
     source,
   );

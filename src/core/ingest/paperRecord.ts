@@ -46,20 +46,27 @@ export function parseYear(value: unknown): number | undefined {
 }
 
 /**
- * Author lists written as one string: BibTeX style "A and B", or separated by semicolons or commas.
- * "and" wins when present, so "Smith, J. and Doe, A." is two names (turned into "J. Smith", "A. Doe").
+ * Author lists written as one string: BibTeX style "Smith, J. and Doe, A." (every name inverted,
+ * turned into "J. Smith", "A. Doe"), "A and B", "Doe, J.; Roe, R.", or a plain list "A, B and C"
+ * (arXiv's metadata dump writes authors that way).
  */
 export function splitAuthorList(text: string): string[] {
   const s = cleanText(text);
   if (s === '') return [];
-  if (/\sand\s/i.test(s)) {
+  const oneComma = (p: string): boolean => (p.match(/,/g) ?? []).length === 1;
+  const turnAround = (p: string): string => p.replace(/^([^,]+),\s*(.+)$/, '$2 $1').trim();
+  const parts = s.split(/\s+and\s+/i);
+  if (parts.length > 1 && parts.every(oneComma)) return parts.map(turnAround);
+  if (s.includes(';')) {
     return s
-      .split(/\s+and\s+/i)
-      .map((a) => cleanText(a).replace(/^([^,]+),\s*([^,]+)$/, '$2 $1'))
+      .split(/\s*;\s*(?:and\s+)?/i)
+      .map((p) => (oneComma(p) ? turnAround(p) : cleanText(p)))
       .filter((a) => a !== '');
   }
-  if (s.includes(';')) return s.split(';').map(cleanText).filter((a) => a !== '');
-  return s.split(',').map(cleanText).filter((a) => a !== '');
+  return s
+    .split(/\s*,\s*(?:and\s+)?|\s+and\s+/i)
+    .map(cleanText)
+    .filter((a) => a !== '');
 }
 
 /** Keywords from a delimited string or a list, trimmed and deduplicated case-insensitively. */

@@ -10,7 +10,11 @@ test('JSON Lines aliases: summary, arxiv_id/bibkey/id/key, author strings, dates
   const file = fixturePath('aliases.jsonl');
   const result = parseJsonLinesText(readFileSync(file, 'utf8'), file);
   const ids = result.papers.map((p) => p.id);
-  assert.deepEqual(ids, ['2401.00001v2', 'doe-2020-acl', 'hep-th/9901001', 'k1', 'k1-2']);
+  assert.deepEqual(ids, ['2401.00001v2', 'doe-2020-acl', 'hep-th/9901001', 'k1', 'k1-2', '0704.0001']);
+  const kaggle = result.papers[5];
+  assert.deepEqual(kaggle?.authors, ["C. Bal\\'azs", 'E. L. Berger', 'P. M. Nadolsky', 'C.-P. Yuan']);
+  assert.deepEqual(kaggle?.keywords, ['hep-ph', 'math.CO']);
+  assert.equal(kaggle?.arxivId, '0704.0001');
   const [arxiv, acl, old, keyed] = result.papers;
   assert.equal(arxiv?.abstract, 'Uses summary for the abstract.');
   assert.equal(arxiv?.arxivId, '2401.00001');
