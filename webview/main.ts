@@ -42,6 +42,7 @@ const toolbar = el('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'At
 const banner = el('div', { class: 'banner', role: 'status', hidden: '' });
 const matchList = el('ul', { class: 'matches', 'aria-label': 'Matching papers' });
 const canvas = el('canvas', {
+  id: 'atlas-map',
   tabindex: '0',
   role: 'application',
   'aria-label': 'Topic map. Arrow keys pan, plus and minus zoom, 0 fits, Enter selects the paper nearest the centre, N and P step through filter matches.',
@@ -142,8 +143,8 @@ function setMap(m: MapMessage): void {
   banner.hidden = !m.fallback;
   banner.textContent = m.fallback ?? '';
   selected = state.selectedId ? m.ids.indexOf(state.selectedId) : -1;
+  fit();
   if (state.view) Object.assign(view, state.view);
-  else fit();
   applyFilter(state.filter ?? '');
   renderLegend();
   draw();
@@ -155,8 +156,11 @@ function fit(): void {
   view.cy = (bounds.minY + bounds.maxY) / 2;
   const w = Math.max(1e-6, bounds.maxX - bounds.minX);
   const h = Math.max(1e-6, bounds.maxY - bounds.minY);
-  view.scale = 0.9 * Math.min(Math.max(width, 100) / w, Math.max(height, 100) / h);
+  // Margins leave room for the cluster labels drawn at the edges.
+  view.scale = Math.min(Math.max(width - 160, 100) / w, Math.max(height - 60, 100) / h);
+  fitScale = view.scale;
 }
+let fitScale = 1;
 
 const toScreen = (x: number, y: number, w: number, h: number): [number, number] => [(x - view.cx) * view.scale + w / 2, (y - view.cy) * view.scale + h / 2];
 const toWorld = (sx: number, sy: number, w: number, h: number): [number, number] => [(sx - w / 2) / view.scale + view.cx, (sy - h / 2) / view.scale + view.cy];
@@ -183,8 +187,9 @@ function paint(): void {
   g.fillStyle = cssVar('--vscode-editor-background', '#1e1e1e');
   g.fillRect(0, 0, width, height);
   const n = map.ids.length;
-  const r = n > 50_000 ? 1.2 : n > 5_000 ? 1.8 : n > 500 ? 2.6 : 4;
-  const size = Math.max(1.5, Math.min(r * Math.sqrt(Math.max(1, view.scale / 40)), 7));
+  const base = n > 50_000 ? 1.5 : n > 5_000 ? 2.2 : n > 500 ? 3.5 : 7;
+  const size = Math.min(base * Math.max(1, Math.sqrt(view.scale / fitScale)), 14);
+  const round = n <= 5_000;
   const xs = map.x;
   const ys = map.y;
   const filtering = matches !== undefined;
@@ -200,7 +205,10 @@ function paint(): void {
         const sx = (xs[i]! - view.cx) * view.scale + width / 2;
         const sy = (ys[i]! - view.cy) * view.scale + height / 2;
         if (sx < -size || sy < -size || sx > width + size || sy > height + size) continue;
-        g.rect(sx - size / 2, sy - size / 2, size, size);
+        if (round) {
+          g.moveTo(sx + size / 2, sy);
+          g.arc(sx, sy, size / 2, 0, 2 * Math.PI);
+        } else g.rect(sx - size / 2, sy - size / 2, size, size);
       }
       g.fill();
     }
@@ -213,9 +221,11 @@ function paint(): void {
   g.textBaseline = 'middle';
   const placed: [number, number, number, number][] = [];
   for (const c of centres.slice(0, 80)) {
-    const [sx, sy] = toScreen(c.x, c.y, width, height);
+    const [px, sy] = toScreen(c.x, c.y, width, height);
     const text = c.label.length > 40 ? `${c.label.slice(0, 39)}…` : c.label;
     const w = g.measureText(text).width + 8;
+    // Keep labels of clusters near the edge readable instead of cut off.
+    const sx = px < w / 2 ? (px > -w ? w / 2 : px) : px > width - w / 2 ? (px < width + w ? width - w / 2 : px) : px;
     const box: [number, number, number, number] = [sx - w / 2, sy - 9, sx + w / 2, sy + 9];
     if (box[2] < 0 || box[0] > width || box[3] < 0 || box[1] > height) continue;
     if (placed.some((p) => !(box[2] < p[0] || box[0] > p[2] || box[3] < p[1] || box[1] > p[3]))) continue;
@@ -288,8 +298,13 @@ function selectIndex(i: number, centre: boolean): void {
   selected = i;
   state.selectedId = map.ids[i];
   if (centre) {
-    view.cx = map.x[i]!;
-    view.cy = map.y[i]!;
+    // Move the view only when the paper is outside it (or close to the edge).
+    const { width, height } = canvas.getBoundingClientRect();
+    const [sx, sy] = toScreen(map.x[i]!, map.y[i]!, width, height);
+    if (sx < 40 || sy < 40 || sx > width - 40 || sy > height - 40) {
+      view.cx = map.x[i]!;
+      view.cy = map.y[i]!;
+    }
   }
   saveState();
   draw();

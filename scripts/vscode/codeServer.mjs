@@ -50,6 +50,7 @@ export const QUIET_SETTINGS = {
   'window.commandCenter': false,
   'chat.commandCenter.enabled': false,
   'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
   'files.watcherExclude': { '**/.git/**': true, '**/node_modules/**': true },
 };

@@ -27,7 +27,8 @@ export function fallbackLayout(papers: readonly CatalogPaper[], reason: string):
   const clusterOf = new Map(keys.map((k, i) => [k, i]));
   const counts = new Map<number, number>();
   const msg: MapMessage = { type: 'map', ids: [], titles: [], years: [], x: [], y: [], cluster: [], clusters: [], fallback: reason };
-  const ring = keys.length > 1 ? 10 : 0;
+  const largest = Math.max(1, ...keys.map((k) => papers.filter((p) => keyOf(p) === k).length));
+  const ring = keys.length > 1 ? 2 * Math.sqrt(largest) + 2 : 0;
   for (const p of papers) {
     const c = clusterOf.get(keyOf(p)) ?? 0;
     const n = counts.get(c) ?? 0;

@@ -47,7 +47,7 @@ suite('Paper Atlas', () => {
   });
 
   test('indexes the workspace library on first start', async () => {
-    await waitFor('the first indexing run', () => api.context.catalog.size >= 22 || undefined, 120_000);
+    await waitFor('the first indexing run', () => (api.context.catalog.size >= 22 && api.context.indexing.state === 'ready') || undefined, 120_000);
     assert.ok(api.context.catalog.get('vaswani2017attention'), 'vaswani2017attention is indexed');
     assert.equal(api.context.indexing.state, 'ready');
     assert.ok(api.context.engine.info?.provider, 'the execution provider is known');

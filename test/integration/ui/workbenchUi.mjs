@@ -1,4 +1,190 @@
-// placeholder, replaced below
-export async function runUiTests() {
-  return [];
+// UI tests: drive the code-server workbench with playwright-core like a user would, and take the
+// screenshots of the README (tree, palette search, hover, Atlas panel dark and light). Each step
+// checks what a user would see; a screenshot that is nearly blank fails its step.
+import path from 'node:path';
+
+const DEFAULT_TIMEOUT = 30_000;
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A quick-pick row whose label is exactly `label` (not merely containing it). */
+function pickRow(page, label) {
+  return page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(label)}\\s*$`) }) })
+    .first();
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = pickRow(page, title);
+  await row.waitFor();
+  await row.click();
+}
+
+/** Screenshot that fails when the picture is (nearly) one colour. */
+async function shot(page, file, clip) {
+  const buf = await page.screenshot({ path: file, ...(clip ? { clip } : {}) });
+  if (buf.length < 15_000) throw new Error(`${path.basename(file)} looks blank (${buf.length} bytes)`);
+  return buf.length;
+}
+
+async function webviewFrame(page, selector, timeoutMs = DEFAULT_TIMEOUT) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      try {
+        if (await f.$(selector)) return f;
+      } catch {
+        // frame navigating
+      }
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no webview frame with ${selector}`);
+}
+
+async function mouseOverText(page, text) {
+  const box = await page.evaluate((needle) => {
+    const root = document.querySelector('.monaco-editor .view-lines');
+    if (!root) return undefined;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const i = n.textContent.indexOf(needle);
+      if (i < 0) continue;
+      const r = document.createRange();
+      r.setStart(n, i + 1);
+      r.setEnd(n, i + Math.min(needle.length, 6));
+      const b = r.getBoundingClientRect();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    }
+    return undefined;
+  }, text);
+  if (!box) throw new Error(`"${text}" is not visible in the editor`);
+  await page.mouse.move(box.x - 40, box.y + 30);
+  await page.mouse.move(box.x, box.y, { steps: 4 });
+}
+
+/** Picks a colour theme the way a user does (Preferences: Color Theme), so the workbench applies it at once. */
+async function setTheme(page, theme) {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(theme);
+  const row = pickRow(page, theme);
+  await row.waitFor();
+  await row.click();
+}
+
+export async function runUiTests({ browser, url, shots, log }) {
+  const results = [];
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(DEFAULT_TIMEOUT);
+  const step = async (name, fn) => {
+    const started = Date.now();
+    try {
+      await fn();
+      results.push({ name, ok: true });
+      log(`  ✔ ${name} (${Date.now() - started} ms)`);
+    } catch (e) {
+      results.push({ name, ok: false, error: e instanceof Error ? e.message : String(e) });
+      log(`  ✘ ${name}: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
+      await page.screenshot({ path: path.join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+    }
+  };
+  const uiStarted = Date.now();
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+
+  await step('status bar shows the paper count', async () => {
+    await page.locator('.part.statusbar .statusbar-item', { hasText: /\d+ papers/ }).first().waitFor({ timeout: 90_000 });
+  });
+
+  await step('Papers tree shows groups and papers', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Paper Atlas"], .activitybar .action-item[aria-label^="Paper Atlas"]').first().click();
+    const rows = page.locator('.part.sidebar .monaco-list-row');
+    await rows.first().waitFor();
+    const groupLabel = await rows.first().innerText();
+    await rows.first().click();
+    await page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').first().waitFor();
+    const count = await page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').count();
+    if (count < 2) throw new Error(`expanded group "${groupLabel}" shows ${count} papers`);
+    await page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').nth(1).hover();
+    await page.waitForTimeout(1200);
+    await shot(page, path.join(shots, 'tree.png'));
+  });
+
+  await step('palette search returns fixture papers', async () => {
+    await runCommand(page, 'Paper Atlas: Search Papers…');
+    await page.locator('.quick-input-widget input').fill('dense retrieval for question answering');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dense Passage Retrieval' }).first().waitFor();
+    await page.waitForTimeout(300);
+    await shot(page, path.join(shots, 'search.png'));
+    await page.keyboard.press('Escape');
+  });
+
+  await step('hover on a citation key lists related papers', async () => {
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('retrieval.md');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'retrieval.md' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'karpukhin2020dpr' }).waitFor();
+    await mouseOverText(page, 'karpukhin2020dpr');
+    const hover = page.locator('.monaco-hover', { hasText: 'Related work' });
+    await hover.first().waitFor({ timeout: 15_000 });
+    const text = await hover.first().innerText();
+    if (!text.includes('Dense Passage Retrieval')) throw new Error(`hover text: ${text.slice(0, 200)}`);
+    await page.waitForTimeout(300);
+    await shot(page, path.join(shots, 'hover.png'));
+    await page.mouse.move(5, 400);
+  });
+
+  let frame;
+  await step('Atlas panel draws the map and shows a selected paper', async () => {
+    await page.keyboard.press('Control+B'); // hide the side bar: room for the map
+    await runCommand(page, 'Paper Atlas: Open Atlas');
+    frame = await webviewFrame(page, 'canvas#atlas-map');
+    const deadline = Date.now() + DEFAULT_TIMEOUT;
+    let drawn = { colours: 0 };
+    while (Date.now() < deadline) {
+      drawn = await frame.evaluate(() => {
+        const c = document.querySelector('canvas#atlas-map');
+        if (!c || c.width === 0) return { colours: 0, width: c?.width ?? -1 };
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const colours = new Set();
+        for (let i = 0; i < d.length; i += 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        return { colours: colours.size, width: c.width, height: c.height };
+      });
+      if (drawn.colours > 8) break;
+      await page.waitForTimeout(250);
+    }
+    if (drawn.colours <= 8) throw new Error(`the map canvas looks blank: ${JSON.stringify(drawn)} (frame ${frame.url()})`);
+    await frame.locator('#filter').click();
+    await page.keyboard.type('retrieval');
+    await frame.locator('.match').first().waitFor();
+    await frame.locator('.match', { hasText: 'Dense Passage' }).first().click();
+    await frame.locator('#paper-title', { hasText: 'Dense Passage Retrieval' }).waitFor();
+    await frame.locator('.related-item').first().waitFor();
+    await page.waitForTimeout(500);
+    await shot(page, path.join(shots, 'atlas-dark.png'));
+  });
+
+  await step('Atlas panel follows the light theme', async () => {
+    if (!frame) throw new Error('no Atlas panel');
+    await setTheme(page, 'Light Modern');
+    const deadline = Date.now() + 15_000;
+    while (!(await frame.evaluate(() => document.body.classList.contains('vscode-light')))) {
+      if (Date.now() > deadline) throw new Error('the panel did not switch to the light theme');
+      await page.waitForTimeout(200);
+    }
+    await page.waitForTimeout(800);
+    await shot(page, path.join(shots, 'atlas-light.png'));
+    await setTheme(page, 'Dark Modern');
+  });
+
+  await page.close().catch(() => undefined);
+  log(`UI tests: ${results.filter((r) => r.ok).length}/${results.length} passed in ${((Date.now() - uiStarted) / 1000).toFixed(1)} s`);
+  return results;
 }
