@@ -56,14 +56,14 @@ export const QUIET_SETTINGS = {
 };
 
 /**
- * @param {{ node: string, entry: string, dir: string, settings?: object, env?: object, log?: (s: string) => void }} o
+ * @param {{ node: string, entry: string, dir: string, port?: number, settings?: object, env?: object, log?: (s: string) => void }} o
  */
 export async function startCodeServer(o) {
   const dir = o.dir;
   for (const d of ['home', 'ud/User', 'ext', 'xdg/config', 'xdg/data', 'xdg/cache', 'xdg/state', 'tmp']) mkdirSync(path.join(dir, d), { recursive: true });
   writeFileSync(path.join(dir, 'ud', 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...(o.settings ?? {}) }, null, 2));
   writeFileSync(path.join(dir, 'config.yaml'), 'auth: none\ncert: false\n');
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const logFile = path.join(dir, 'code-server.log');
   const out = openSync(logFile, 'a');
   const env = {
