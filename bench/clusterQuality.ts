@@ -249,20 +249,21 @@ async function main(): Promise<void> {
 
   // 1. Auto-k rules (k chosen on the vectors), plus fixed k for reference.
   const rows: Array<Array<string | number>> = [];
-  const candidates: Array<{ name: string; k: number; seconds: number }> = [];
+  const candidates: Array<{ name: string; k: number; seconds: number; miniBatch?: boolean }> = [];
   for (const rule of ['sqrt', 'silhouette'] as ClusterCountRule[]) {
     const [choice, seconds] = time(() => chooseClusterCount(vectors, { rule, seed: 42 }));
     candidates.push({ name: `auto: ${rule}`, k: choice.k, seconds });
     if (rule === 'silhouette') console.log(`silhouette by k: ${choice.scores.map((s) => `${s.k}:${s.silhouette.toFixed(3)}`).join(' ')}\n`);
   }
   for (const k of [7, 15, 30]) candidates.push({ name: `fixed k=${k}`, k, seconds: 0 });
+  candidates.push({ name: 'auto: sqrt, mini-batch', k: candidates[0]?.k ?? 50, seconds: candidates[0]?.seconds ?? 0, miniBatch: true });
   for (const c of candidates) {
     const ours: Array<{ nmi: number; ami: number }> = [];
     const base: Array<{ nmi: number; ami: number }> = [];
     let kmSeconds = 0;
     let baseSeconds = 0;
     for (let s = 0; s < seeds; s++) {
-      const [r, t1] = time(() => sphericalKMeans(vectors, c.k, { seed: 42 + s }));
+      const [r, t1] = time(() => sphericalKMeans(vectors, c.k, { seed: 42 + s, ...(c.miniBatch ? { miniBatchAbove: 1000 } : {}) }));
       kmSeconds += t1;
       ours.push(scoreOf(r.assignments));
       const [b, t2] = time(() => sparseKMeans(sparse, c.k, 42 + s));
@@ -323,6 +324,7 @@ async function main(): Promise<void> {
       tUpdate.toFixed(2),
       tLsa.toFixed(1),
     ]);
+    console.log(`  ${n} papers done: ${timings[timings.length - 1]?.join(' | ')}`);
   }
   console.log(`Speed (s, this machine: ${(await import('node:os')).cpus().length} cores, shared; LSA-128 vectors of the first n listings)`);
   table(['papers', 'k', 'k sqrt', 'k silhouette', 'k-means', 'layout', 'labels', 'total (sqrt k)', 'update 1%', '(LSA prep)'], timings);

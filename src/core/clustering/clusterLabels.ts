@@ -17,6 +17,8 @@ export interface ClusterLabelOptions {
   labelTerms?: number;
   /** Phrases in `keywords` (default 10). */
   keywords?: number;
+  /** Texts read per cluster at most (default 400). */
+  maxDocsPerCluster?: number;
 }
 
 // English function words plus the boilerplate of abstracts: they would otherwise top every cluster
@@ -29,27 +31,53 @@ const STOP_WORDS = new Set(
   ).split(/\s+/),
 );
 
-const SEGMENT_BREAK = /[.,;:!?()[\]{}"“”‘’]|\s['`]|['`]\s/;
-const TOKEN = /[a-z0-9][a-z0-9+-]*[a-z0-9+]|[a-z]/g;
+// Characters that end a phrase: a bigram never spans them.
+const PHRASE_BREAKS = new Set([...'.,;:!?()[]{}"\u201c\u201d\u2018\u2019\u2013\u2014'].map((c) => c.charCodeAt(0)));
+
+/** a-z, 0-9, '-', '+' and the accented Latin letters (not × and ÷). */
+function isTokenChar(ch: number): boolean {
+  return (ch >= 97 && ch <= 122) || (ch >= 48 && ch <= 57) || ch === 45 || ch === 43 || (ch >= 0xc0 && ch <= 0x24f && ch !== 0xd7 && ch !== 0xf7);
+}
+
+function hasLetter(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const ch = token.charCodeAt(i);
+    if ((ch >= 97 && ch <= 122) || ch >= 0xc0) return true;
+  }
+  return false;
+}
 
 /**
  * Unigrams and bigrams of a text, in order. Bigrams never cross punctuation or a stop word, so they
- * are phrases a reader would recognise ("image editing"), not accidents ("editing we").
+ * are phrases a reader would recognise ("image editing"), not accidents ("editing we"). A hand-written
+ * scanner rather than regular expressions: this runs over every abstract of the library.
  */
 export function textPhrases(text: string): string[] {
+  const lower = text.toLowerCase();
   const phrases: string[] = [];
-  for (const segment of text.toLowerCase().split(SEGMENT_BREAK)) {
-    let previous: string | undefined;
-    for (const match of segment.matchAll(TOKEN)) {
-      const token = match[0];
-      if (token.length < 2 || STOP_WORDS.has(token) || !/[a-z]/.test(token)) {
-        previous = undefined;
-        continue;
-      }
-      phrases.push(token);
-      if (previous !== undefined) phrases.push(`${previous} ${token}`);
-      previous = token;
+  let previous: string | undefined;
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const ch = i < lower.length ? lower.charCodeAt(i) : 32;
+    if (isTokenChar(ch)) {
+      if (start < 0) start = i;
+      continue;
     }
+    if (start >= 0) {
+      let a = start;
+      let b = i;
+      while (a < b && (lower.charCodeAt(a) === 45 || lower.charCodeAt(a) === 43)) a++;
+      while (b > a && lower.charCodeAt(b - 1) === 45) b--;
+      const token = lower.slice(a, b);
+      start = -1;
+      if (token.length < 2 || STOP_WORDS.has(token) || !hasLetter(token)) previous = undefined;
+      else {
+        phrases.push(token);
+        if (previous !== undefined) phrases.push(`${previous} ${token}`);
+        previous = token;
+      }
+    }
+    if (PHRASE_BREAKS.has(ch)) previous = undefined;
   }
   return phrases;
 }
@@ -68,48 +96,76 @@ function stemWord(word: string): string {
 /**
  * Labels for clusters 0..k-1 from their papers' texts (title + abstract). `assignments[i]` is the
  * cluster of `texts[i]`; a negative assignment leaves the text out.
+ *
+ * Phrases are interned to integer ids and counted cluster by cluster in one reusable array: per
+ * cluster string maps would hold millions of one-off bigrams at 75k papers. A cluster larger than
+ * `maxDocsPerCluster` is represented by evenly spaced members — a few hundred abstracts name a
+ * topic as well as a few thousand, at a fraction of the cost.
  */
 export function clusterLabels(texts: readonly string[], assignments: ArrayLike<number>, k: number, options: ClusterLabelOptions = {}): ClusterTerms[] {
   const labelTerms = options.labelTerms ?? 3;
   const keywordCount = options.keywords ?? 10;
-  const counts: Array<Map<string, number>> = Array.from({ length: k }, () => new Map());
-  const words = new Float64Array(k);
-  const docs = new Int32Array(k);
+  const cap = options.maxDocsPerCluster ?? 400;
   const members: number[][] = Array.from({ length: k }, () => []);
-  texts.forEach((text, i) => {
+  texts.forEach((_, i) => {
     const c = assignments[i] as number;
-    if (c < 0 || c >= k) return;
-    members[c]?.push(i);
-    const map = counts[c] as Map<string, number>;
-    docs[c] = (docs[c] as number) + 1;
-    for (const phrase of textPhrases(text)) {
-      map.set(phrase, (map.get(phrase) ?? 0) + 1);
-      if (!phrase.includes(' ')) words[c] = (words[c] as number) + 1;
-    }
+    if (c >= 0 && c < k) members[c]?.push(i);
   });
-  const overall = new Map<string, number>();
-  for (const map of counts) for (const [t, f] of map) overall.set(t, (overall.get(t) ?? 0) + f);
+  const chosen = members.map((list) => (list.length <= cap ? list : Array.from({ length: cap }, (_, j) => list[Math.floor((j * list.length) / cap)] as number)));
+
+  const ids = new Map<string, number>();
+  const phrases: string[] = [];
+  const overall: number[] = [];
+  const local: number[] = [];
+  const words = new Float64Array(k);
+  const kept: Array<Array<[number, number]>> = [];
+  chosen.forEach((docs, c) => {
+    const touched: number[] = [];
+    for (const i of docs) {
+      for (const phrase of textPhrases(texts[i] as string)) {
+        let id = ids.get(phrase);
+        if (id === undefined) {
+          id = phrases.push(phrase) - 1;
+          ids.set(phrase, id);
+          overall.push(0);
+          local.push(0);
+        }
+        if (local[id] === 0) touched.push(id);
+        local[id] = (local[id] as number) + 1;
+        overall[id] = (overall[id] as number) + 1;
+        if (!phrase.includes(' ')) words[c] = (words[c] as number) + 1;
+      }
+    }
+    // A phrase seen once in a cluster of several papers is one paper's quirk, not the cluster's topic.
+    const minCount = docs.length >= 3 ? 2 : 1;
+    kept.push(touched.filter((id) => (local[id] as number) >= minCount).map((id) => [id, local[id] as number]));
+    for (const id of touched) local[id] = 0;
+  });
   let totalWords = 0;
   for (const w of words) totalWords += w;
   const avgWords = Math.max(1, totalWords / Math.max(1, k));
 
-  return counts.map((map, c) => {
+  return kept.map((list, c) => {
     const length = Math.max(1, words[c] as number);
-    // A phrase seen once in a cluster of several papers is one paper's quirk, not the cluster's topic.
-    const minCount = (docs[c] as number) >= 3 ? 2 : 1;
-    const scored: Array<{ phrase: string; score: number }> = [];
-    for (const [phrase, f] of map) {
-      if (f < minCount) continue;
-      const score = (f / length) * Math.log(1 + avgWords / (overall.get(phrase) ?? f));
-      scored.push({ phrase, score });
-    }
+    const scored = list.map(([id, f]) => ({ phrase: phrases[id] as string, score: (f / length) * Math.log(1 + avgWords / (overall[id] as number)) }));
     scored.sort((p, q) => q.score - p.score || (p.phrase < q.phrase ? -1 : 1));
+    const docs = chosen[c] ?? [];
+    const minCount = docs.length >= 3 ? 2 : 1;
+    const lowered = new Map<number, string>();
     const occurs = (phrase: string): boolean => {
       let seen = 0;
-      for (const i of members[c] ?? []) if (normalised(texts[i] as string).includes(phrase) && ++seen >= minCount) return true;
+      for (const i of docs) {
+        let text = lowered.get(i);
+        if (text === undefined) lowered.set(i, (text = normalised(texts[i] as string)));
+        if (text.includes(phrase) && ++seen >= minCount) return true;
+      }
       return false;
     };
-    const keywords = distinctPhrases(scored.map((s) => s.phrase), keywordCount, occurs);
+    const keywords = distinctPhrases(
+      scored.map((s) => s.phrase),
+      keywordCount,
+      occurs,
+    );
     return { label: keywords.slice(0, labelTerms).join(' · '), keywords };
   });
 }

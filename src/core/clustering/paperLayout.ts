@@ -159,9 +159,12 @@ function umap2d(m: DenseRows, clusters: Int32Array | undefined, run: UmapRun): {
   const knnIndices: number[][] = [];
   const knnDistances: number[][] = [];
   const candidatesOf = neighbourCandidates(m, clusters);
+  const allRows = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < n; i++) {
     // umap-js expects each point to be its own first neighbour at distance 0, as its NN-descent returns.
-    const { index, sim } = topKSimilar(m, m.data, i * m.dim, candidatesOf(i), nNeighbors - 1, i);
+    let { index, sim } = topKSimilar(m, m.data, i * m.dim, candidatesOf(i), nNeighbors - 1, i);
+    // umap-js needs the same number of neighbours for every point: widen the search if a cluster is tiny.
+    if (index.length < nNeighbors - 1) ({ index, sim } = topKSimilar(m, m.data, i * m.dim, allRows, nNeighbors - 1, i));
     knnIndices.push([i, ...index]);
     knnDistances.push([0, ...sim.map((s) => Math.max(0, 1 - s))]);
   }

@@ -12,7 +12,7 @@ export interface KMeansOptions {
   seed?: number;
   /** Lloyd iterations at most (default 30). */
   maxIterations?: number;
-  /** Use mini-batch k-means above this many vectors (default 20,000). */
+  /** Use mini-batch k-means above this many vectors (default 8,000). */
   miniBatchAbove?: number;
   /** Mini-batch size (default 2,048). */
   batchSize?: number;
@@ -41,7 +41,7 @@ export function sphericalKMeans(vectors: readonly Float32Array[] | DenseRows, k:
   const assignments = new Int32Array(n).fill(-1);
   const best = new Float32Array(n);
   let iterations = 0;
-  if (n > (options.miniBatchAbove ?? 20_000)) {
+  if (n > (options.miniBatchAbove ?? 8000)) {
     iterations += miniBatch(x, centroids, options.batchSize ?? 2048, random);
     for (let pass = 0; pass < 2; pass++) {
       assign(x, centroids, assignments, best);
@@ -50,8 +50,8 @@ export function sphericalKMeans(vectors: readonly Float32Array[] | DenseRows, k:
     }
   } else {
     const maxIterations = options.maxIterations ?? 30;
-    // Stop when under 0.1% of the papers move: the last few flips do not change any topic.
-    const settled = Math.floor(n / 1000);
+    // Stop when under 0.5% of the papers move: the last few flips do not change any topic.
+    const settled = Math.floor(n / 200);
     for (; iterations < maxIterations; ) {
       const changed = assign(x, centroids, assignments, best);
       iterations++;

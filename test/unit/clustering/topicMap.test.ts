@@ -53,6 +53,7 @@ test('input order does not matter, and one added paper keeps everyone else in pl
   const map = computeTopicMap(papers, vectors, { clusters: 'auto', seed: 1, layout: { epochs: 60 } });
   const reversed = computeTopicMap([...papers].reverse(), [...vectors].reverse(), { clusters: 'auto', seed: 1, layout: { epochs: 60 } });
   assert.deepEqual(reversed.points, map.points);
+  assert.equal(computeTopicMap(papers, vectors, { clusters: 'auto', seed: 1, previous: map }), map, 'nothing changed: the saved map is reused');
 
   const added = { id: 'paper-new', title: 'protein folding again', abstract: 'More molecular dynamics.' };
   const next = computeTopicMap([...papers, added], [...vectors, vectors[40] as Float32Array], { clusters: 'auto', seed: 1, previous: map });
