@@ -175,6 +175,13 @@ function draw(): void {
 }
 
 function paint(): void {
+  const t0 = performance.now();
+  paintOnce();
+  // Exposed for the UI tests' frame-time check (smoothness at 100k points).
+  document.body.dataset.paintMs = (performance.now() - t0).toFixed(1);
+}
+
+function paintOnce(): void {
   const dpr = window.devicePixelRatio || 1;
   const { width, height } = canvas.getBoundingClientRect();
   if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
@@ -193,24 +200,27 @@ function paint(): void {
   const xs = map.x;
   const ys = map.y;
   const filtering = matches !== undefined;
-  for (let c = 0; c < byCluster.length; c++) {
-    const idx = byCluster[c]!;
-    if (idx.length === 0) continue;
-    for (const pass of filtering ? [0, 1] : [1]) {
-      g.fillStyle = clusterColour(c, filtering && pass === 0 ? 0.15 : 0.9);
-      g.beginPath();
-      for (let k = 0; k < idx.length; k++) {
-        const i = idx[k]!;
-        if (filtering && (matches![i] === 1) !== (pass === 1)) continue;
-        const sx = (xs[i]! - view.cx) * view.scale + width / 2;
-        const sy = (ys[i]! - view.cy) * view.scale + height / 2;
-        if (sx < -size || sy < -size || sx > width + size || sy > height + size) continue;
-        if (round) {
-          g.moveTo(sx + size / 2, sy);
-          g.arc(sx, sy, size / 2, 0, 2 * Math.PI);
-        } else g.rect(sx - size / 2, sy - size / 2, size, size);
+  if (n > PIXEL_THRESHOLD) paintPixels(g, width, height, dpr, size);
+  else {
+    for (let c = 0; c < byCluster.length; c++) {
+      const idx = byCluster[c]!;
+      if (idx.length === 0) continue;
+      for (const pass of filtering ? [0, 1] : [1]) {
+        g.fillStyle = clusterColour(c, filtering && pass === 0 ? 0.15 : 0.9);
+        g.beginPath();
+        for (let k = 0; k < idx.length; k++) {
+          const i = idx[k]!;
+          if (filtering && (matches![i] === 1) !== (pass === 1)) continue;
+          const sx = (xs[i]! - view.cx) * view.scale + width / 2;
+          const sy = (ys[i]! - view.cy) * view.scale + height / 2;
+          if (sx < -size || sy < -size || sx > width + size || sy > height + size) continue;
+          if (round) {
+            g.moveTo(sx + size / 2, sy);
+            g.arc(sx, sy, size / 2, 0, 2 * Math.PI);
+          } else g.rect(sx - size / 2, sy - size / 2, size, size);
+        }
+        g.fill();
       }
-      g.fill();
     }
   }
   const fg = cssVar('--vscode-editor-foreground', '#ccc');
@@ -252,6 +262,68 @@ function paint(): void {
     reportedRender = true;
     send({ type: 'rendered', points: n, width: Math.round(width), height: Math.round(height) });
   }
+}
+
+/** Above this many points the map is written straight into an ImageData (a path per colour gets slow). */
+const PIXEL_THRESHOLD = 20_000;
+const rgbaCache = new Map<string, number>();
+const probe = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+
+/** A CSS colour as a little-endian RGBA word for a Uint32Array view of ImageData. */
+function rgbaWord(css: string): number {
+  const hit = rgbaCache.get(css);
+  if (hit !== undefined) return hit;
+  let word = 0xff808080;
+  if (probe) {
+    probe.clearRect(0, 0, 1, 1);
+    probe.fillStyle = css;
+    probe.fillRect(0, 0, 1, 1);
+    const [r = 0, g = 0, b = 0, a = 255] = probe.getImageData(0, 0, 1, 1).data;
+    word = ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  }
+  rgbaCache.set(css, word);
+  return word;
+}
+
+function blend(fg: number, bg: number, alpha: number): number {
+  const ch = (w: number, shift: number): number => (w >>> shift) & 0xff;
+  const mix = (shift: number): number => Math.round(ch(fg, shift) * alpha + ch(bg, shift) * (1 - alpha));
+  return ((0xff << 24) | (mix(16) << 16) | (mix(8) << 8) | mix(0)) >>> 0;
+}
+
+let pixelBuffer: ImageData | undefined;
+function paintPixels(g: CanvasRenderingContext2D, width: number, height: number, dpr: number, size: number): void {
+  if (!map) return;
+  const W = g.canvas.width;
+  const H = g.canvas.height;
+  if (!pixelBuffer || pixelBuffer.width !== W || pixelBuffer.height !== H) pixelBuffer = g.createImageData(W, H);
+  const buf = new Uint32Array(pixelBuffer.data.buffer);
+  const bg = rgbaWord(cssVar('--vscode-editor-background', '#1e1e1e')) | 0xff000000;
+  buf.fill(bg);
+  const s = Math.max(1, Math.round(size * dpr));
+  const half = s >> 1;
+  const k = view.scale * dpr;
+  const ox = (width / 2) * dpr - view.cx * k;
+  const oy = (height / 2) * dpr - view.cy * k;
+  const xs = map.x;
+  const ys = map.y;
+  const filtering = matches !== undefined;
+  for (const pass of filtering ? [0, 1] : [1]) {
+    for (let c = 0; c < byCluster.length; c++) {
+      const idx = byCluster[c]!;
+      const full = rgbaWord(clusterColour(c, 1));
+      const colour = filtering && pass === 0 ? blend(full, bg, 0.18) : blend(full, bg, 0.9);
+      for (let j = 0; j < idx.length; j++) {
+        const i = idx[j]!;
+        if (filtering && (matches![i] === 1) !== (pass === 1)) continue;
+        const px = (xs[i]! * k + ox - half) | 0;
+        const py = (ys[i]! * k + oy - half) | 0;
+        if (px < 0 || py < 0 || px + s > W || py + s > H) continue;
+        for (let dy = 0; dy < s; dy++) buf.fill(colour, (py + dy) * W + px, (py + dy) * W + px + s);
+      }
+    }
+  }
+  g.putImageData(pixelBuffer, 0, 0);
 }
 
 function renderLegend(): void {

@@ -184,6 +184,47 @@ export async function runUiTests({ browser, url, shots, log }) {
     await setTheme(page, 'Dark Modern');
   });
 
+  await step('Atlas map stays smooth with 100k points', async () => {
+    if (!frame) throw new Error('no Atlas panel');
+    // A synthetic 100k-point map (40 clusters) sent the way the host sends one, then zoom and pan.
+    const points = 100_000;
+    await frame.locator('#filter').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await frame.evaluate((n) => {
+      const k = 40;
+      const msg = { type: 'map', ids: [], titles: [], years: [], x: [], y: [], cluster: [], clusters: [] };
+      let seed = 7;
+      const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      for (let c = 0; c < k; c++) msg.clusters.push({ id: c, label: `topic ${c}`, size: n / k, keywords: [] });
+      for (let i = 0; i < n; i++) {
+        const c = i % k;
+        const a = rnd() * 2 * Math.PI;
+        const r = Math.sqrt(-2 * Math.log(rnd() + 1e-9)) * 1.2;
+        msg.ids.push(`p${i}`);
+        msg.titles.push(`Synthetic paper ${i} on topic ${c}`);
+        msg.years.push(2000 + (i % 25));
+        msg.x.push(12 * Math.cos((c * 2.4) % 6.28) * Math.sqrt(c + 1) + r * Math.cos(a));
+        msg.y.push(12 * Math.sin((c * 2.4) % 6.28) * Math.sqrt(c + 1) + r * Math.sin(a));
+        msg.cluster.push(c);
+      }
+      window.postMessage(msg, '*');
+    }, points);
+    await frame.locator('#match-count', { hasText: '100,000' }).waitFor();
+    const box = await frame.locator('canvas#atlas-map').boundingBox();
+    const times = [];
+    for (let i = 0; i < 8; i++) {
+      await frame.locator('canvas#atlas-map').dispatchEvent('wheel', { deltaY: i < 4 ? -120 : 120, clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 });
+      await page.waitForTimeout(120);
+      times.push(Number(await frame.evaluate(() => document.body.dataset.paintMs)));
+    }
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)];
+    log(`    100k points: paint median ${median} ms, max ${times[times.length - 1]} ms (software canvas, headless chromium)`);
+    await shot(page, path.join(shots, 'atlas-100k.png'));
+    if (!(median < 100)) throw new Error(`paint median ${median} ms at ${points} points`);
+  });
+
   await page.close().catch(() => undefined);
   log(`UI tests: ${results.filter((r) => r.ok).length}/${results.length} passed in ${((Date.now() - uiStarted) / 1000).toFixed(1)} s`);
   return results;
