@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
   const verbose = process.env.PAPER_ATLAS_VERBOSE === '1';
   const engine = EngineClient.start({
     onLog: (line) => {
-      if (verbose || command === 'index') process.stderr.write(`${line}\n`);
+      if (verbose) process.stderr.write(`${line}\n`);
     },
     onProgress: (p) => progress.update(p),
     onCrash: (reason) => {
@@ -134,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
       threads: positiveInt(values.threads, 'threads', 0),
       batchSize: 64,
     });
-    return await run(command, rest, { engine, info, values: { ...values, k, mode, diversity }, progress });
+    return await run(command, rest, { engine, info, values: { ...values, k, mode, diversity, providersExplicit: values.providers !== undefined }, progress });
   } finally {
     progress.finish();
     await engine.stop();
@@ -145,7 +145,7 @@ interface RunContext {
   engine: EngineClient;
   info: EngineInfo;
   progress: ProgressBar;
-  values: { json?: boolean; batch?: string; k: number; mode: SearchMode; diversity: number | undefined };
+  values: { json?: boolean; batch?: string; k: number; mode: SearchMode; diversity: number | undefined; providersExplicit: boolean };
 }
 
 async function run(command: string, rest: string[], ctx: RunContext): Promise<number> {
@@ -153,7 +153,11 @@ async function run(command: string, rest: string[], ctx: RunContext): Promise<nu
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
   switch (command) {
     case 'index': {
-      for (const a of info.providerAttempts.filter((x) => !x.ok)) process.stderr.write(`provider ${a.provider} unavailable: ${a.reason}\n`);
+      // A provider the user named explicitly deserves the reason it was not used; `auto` trying CUDA on a
+      // machine without it is expected and stays in the verbose log.
+      if (values.providersExplicit) {
+        for (const a of info.providerAttempts.filter((x) => !x.ok)) process.stderr.write(`provider ${a.provider} unavailable: ${a.reason}\n`);
+      }
       const lag = monitorEventLoopDelay({ resolution: 10 });
       lag.enable();
       const summary = await engine.index(rest);
