@@ -49,9 +49,9 @@ const canvas = el('canvas', {
 });
 const tooltip = el('div', { class: 'tooltip', role: 'tooltip', hidden: '' });
 const legend = el('div', { class: 'legend', 'aria-hidden': 'true' });
-const mapPane = el('div', { class: 'map' }, canvas, tooltip, legend);
+const mapPane = el('div', { class: 'map' }, canvas, matchList, tooltip, legend);
 const side = el('aside', { class: 'side', 'aria-label': 'Selected paper', 'aria-live': 'polite' });
-const main = el('div', { class: 'main' }, el('div', { class: 'left' }, banner, matchList, mapPane), side);
+const main = el('div', { class: 'main' }, el('div', { class: 'left' }, banner, mapPane), side);
 app.append(toolbar, main);
 side.append(el('p', { class: 'empty' }, 'Select a point on the map to see the paper, its keywords and related work.'));
 
@@ -61,7 +61,7 @@ side.append(el('p', { class: 'empty' }, 'Select a point on the map to see the pa
 let map: MapMessage | undefined;
 let lowerTitles: string[] = [];
 let byCluster: Int32Array[] = [];
-let centres: { x: number; y: number; label: string; size: number; cluster: number }[] = [];
+let centres: { x: number; y: number; top: number; label: string; size: number; cluster: number }[] = [];
 let matches: Uint8Array | undefined;
 let matchIds: number[] = [];
 let matchCursor = -1;
@@ -103,7 +103,7 @@ function setMap(m: MapMessage): void {
     maxX = -Infinity,
     minY = Infinity,
     maxY = -Infinity;
-  const sum = new Map<number, { x: number; y: number; n: number }>();
+  const sum = new Map<number, { x: number; y: number; n: number; top: number }>();
   for (let i = 0; i < n; i++) {
     const c = m.cluster[i]!;
     byCluster[c]![fill[c]!++] = i;
@@ -113,7 +113,8 @@ function setMap(m: MapMessage): void {
     if (x > maxX) maxX = x;
     if (y < minY) minY = y;
     if (y > maxY) maxY = y;
-    const s = sum.get(c) ?? { x: 0, y: 0, n: 0 };
+    const s = sum.get(c) ?? { x: 0, y: 0, n: 0, top: y };
+    s.top = Math.min(s.top, y);
     s.x += x;
     s.y += y;
     s.n++;
@@ -124,7 +125,7 @@ function setMap(m: MapMessage): void {
   centres = m.clusters
     .map((c) => {
       const s = sum.get(c.id);
-      return s ? { x: s.x / s.n, y: s.y / s.n, label: c.label, size: s.n, cluster: c.id } : undefined;
+      return s ? { x: s.x / s.n, y: s.y / s.n, top: s.top, label: c.label, size: s.n, cluster: c.id } : undefined;
     })
     .filter((c): c is NonNullable<typeof c> => c !== undefined)
     .sort((a, b) => b.size - a.size);
@@ -144,7 +145,10 @@ function setMap(m: MapMessage): void {
   banner.textContent = m.fallback ?? '';
   selected = state.selectedId ? m.ids.indexOf(state.selectedId) : -1;
   fit();
-  if (state.view) Object.assign(view, state.view);
+  if (state.view) {
+    Object.assign(view, state.view);
+    userMoved = true;
+  }
   applyFilter(state.filter ?? '');
   renderLegend();
   draw();
@@ -161,6 +165,8 @@ function fit(): void {
   fitScale = view.scale;
 }
 let fitScale = 1;
+/** Until the user zooms or pans, the map refits whenever the panel is resized. */
+let userMoved = false;
 
 const toScreen = (x: number, y: number, w: number, h: number): [number, number] => [(x - view.cx) * view.scale + w / 2, (y - view.cy) * view.scale + h / 2];
 const toWorld = (sx: number, sy: number, w: number, h: number): [number, number] => [(sx - w / 2) / view.scale + view.cx, (sy - h / 2) / view.scale + view.cy];
@@ -206,7 +212,7 @@ function paintOnce(): void {
       const idx = byCluster[c]!;
       if (idx.length === 0) continue;
       for (const pass of filtering ? [0, 1] : [1]) {
-        g.fillStyle = clusterColour(c, filtering && pass === 0 ? 0.15 : 0.9);
+        g.fillStyle = clusterColour(c, filtering && pass === 0 ? 0.25 : 0.9);
         g.beginPath();
         for (let k = 0; k < idx.length; k++) {
           const i = idx[k]!;
@@ -231,7 +237,10 @@ function paintOnce(): void {
   g.textBaseline = 'middle';
   const placed: [number, number, number, number][] = [];
   for (const c of centres.slice(0, 80)) {
-    const [px, sy] = toScreen(c.x, c.y, width, height);
+    const [px, cy] = toScreen(c.x, c.y, width, height);
+    // A small cluster's label sits above its points instead of covering them.
+    const topY = (c.top - view.cy) * view.scale + height / 2;
+    const sy = cy - topY < 30 ? topY - 14 : cy;
     const text = c.label.length > 40 ? `${c.label.slice(0, 39)}…` : c.label;
     const w = g.measureText(text).width + 8;
     // Keep labels of clusters near the edge readable instead of cut off.
@@ -384,6 +393,7 @@ function selectIndex(i: number, centre: boolean): void {
 }
 
 function persistView(): void {
+  userMoved = true;
   state.view = { ...view };
   saveState();
 }
@@ -505,7 +515,9 @@ zoomIn.addEventListener('click', () => zoom(1.4));
 zoomOut.addEventListener('click', () => zoom(1 / 1.4));
 zoomFit.addEventListener('click', () => {
   fit();
-  persistView();
+  userMoved = false;
+  state.view = undefined;
+  saveState();
   draw();
 });
 
@@ -537,7 +549,10 @@ canvas.addEventListener('keydown', (e) => {
   draw();
 });
 
-new ResizeObserver(() => draw()).observe(mapPane);
+new ResizeObserver(() => {
+  if (!userMoved && map) fit();
+  draw();
+}).observe(mapPane);
 new MutationObserver(() => {
   renderLegend();
   draw();

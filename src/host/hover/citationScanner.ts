@@ -62,3 +62,12 @@ export function scanCitations(line: string): CitationToken[] {
 export function citationAt(line: string, character: number): CitationToken | undefined {
   return scanCitations(line).find((t) => character >= t.start - 1 && character < t.end);
 }
+
+/** The key of the BibTeX entry that contains `line` (its `@type{key,` header is at or above it). */
+export function bibEntryKeyAt(lines: readonly string[], line: number): string | undefined {
+  for (let i = Math.min(line, lines.length - 1); i >= 0; i--) {
+    const m = /^\s*@\s*(\w+)\s*[{(]\s*([^,\s]+)\s*,/.exec(lines[i] ?? '');
+    if (m) return /^(comment|string|preamble)$/i.test(m[1] ?? '') ? undefined : m[2];
+  }
+  return undefined;
+}

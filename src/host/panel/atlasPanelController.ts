@@ -23,24 +23,32 @@ export const ATLAS_VIEW_TYPE = 'paperAtlas.atlas';
  */
 export function fallbackLayout(papers: readonly CatalogPaper[], reason: string): MapMessage {
   const keyOf = (p: CatalogPaper): string => p.sources[0]?.file ?? '';
-  const keys = [...new Set(papers.map(keyOf))].sort();
+  const sizes = new Map<string, number>();
+  for (const p of papers) sizes.set(keyOf(p), (sizes.get(keyOf(p)) ?? 0) + 1);
+  // Largest group in the middle, the others on a ring around it, each on a sunflower spiral.
+  const keys = [...sizes.keys()].sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0) || a.localeCompare(b));
   const clusterOf = new Map(keys.map((k, i) => [k, i]));
+  const spread = (n: number): number => 0.9 * Math.sqrt(n + 0.5);
+  const ringRadius = keys.length > 1 ? spread(sizes.get(keys[0]!) ?? 1) + spread(sizes.get(keys[1]!) ?? 1) + 2 : 0;
+  const centre = (c: number): [number, number] => {
+    if (c === 0) return [0, 0];
+    const angle = (2 * Math.PI * (c - 1)) / Math.max(1, keys.length - 1) - Math.PI / 2;
+    return [ringRadius * Math.cos(angle), ringRadius * Math.sin(angle)];
+  };
   const counts = new Map<number, number>();
   const msg: MapMessage = { type: 'map', ids: [], titles: [], years: [], x: [], y: [], cluster: [], clusters: [], fallback: reason };
-  const largest = Math.max(1, ...keys.map((k) => papers.filter((p) => keyOf(p) === k).length));
-  const ring = keys.length > 1 ? 2 * Math.sqrt(largest) + 2 : 0;
   for (const p of papers) {
     const c = clusterOf.get(keyOf(p)) ?? 0;
     const n = counts.get(c) ?? 0;
     counts.set(c, n + 1);
-    const angle = (2 * Math.PI * c) / Math.max(1, keys.length);
-    const r = 0.9 * Math.sqrt(n + 0.5);
+    const [cx, cy] = centre(c);
+    const r = spread(n);
     const a = n * 2.399963;
     msg.ids.push(p.id);
     msg.titles.push(p.title);
     msg.years.push(p.year ?? null);
-    msg.x.push(ring * Math.cos(angle) + r * Math.cos(a));
-    msg.y.push(ring * Math.sin(angle) + r * Math.sin(a));
+    msg.x.push(cx + r * Math.cos(a));
+    msg.y.push(cy + r * Math.sin(a));
     msg.cluster.push(c);
   }
   msg.clusters = keys.map((k, i) => ({ id: i, label: k ? path.basename(k) : 'unknown source', size: counts.get(i) ?? 0, keywords: [] }));

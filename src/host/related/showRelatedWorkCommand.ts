@@ -8,20 +8,11 @@ import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';
 import { goToSource, paperIdOf } from '../commands/paperActions';
-import { citationAt } from '../hover/citationScanner';
+import { bibEntryKeyAt, citationAt } from '../hover/citationScanner';
 import { onPaperButton, pickItemFor, type PaperPickItem } from '../search/searchPapersCommand';
 import type { PaperTreeNode } from '../tree/paperTreeProvider';
 
 const RELATED_K = 15;
-
-/** The key of the BibTeX entry that contains `line` (its `@type{key,` header is at or above it). */
-export function bibEntryKeyAt(lines: readonly string[], line: number): string | undefined {
-  for (let i = Math.min(line, lines.length - 1); i >= 0; i--) {
-    const m = /^\s*@\s*(\w+)\s*[{(]\s*([^,\s]+)\s*,/.exec(lines[i] ?? '');
-    if (m) return /^(comment|string|preamble)$/i.test(m[1] ?? '') ? undefined : m[2];
-  }
-  return undefined;
-}
 
 type Target = { kind: 'paper'; id: string; label: string } | { kind: 'text'; text: string; label: string };
 

@@ -8,6 +8,7 @@ import { writeFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../../../src/host/commands/commandTable';
+import { readConfig } from '../../../src/host/config';
 import type { PaperAtlasApi } from '../../../src/host/extension';
 import { suite, test, waitFor } from './harness';
 
@@ -128,6 +129,24 @@ suite('Paper Atlas', () => {
     }
     await waitFor('the watcher to drop added.bib', () => (api.context.catalog.get('added2024') ? undefined : true), 30_000);
   });
+
+  test('settings are read through Config with the defaults of package.json', () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { configuration: { properties: Record<string, { default: unknown }> } } };
+    const props = manifest.contributes.configuration.properties;
+    const config = readConfig();
+    assert.deepEqual(config.include, props['paperAtlas.include']?.default);
+    assert.deepEqual(config.exclude, props['paperAtlas.exclude']?.default);
+    assert.equal(config.batchSize, props['paperAtlas.batchSize']?.default);
+    assert.equal(config.clusterCount, props['paperAtlas.clusterCount']?.default);
+    assert.equal(config.hoversEnabled, true);
+  });
+
+  test('Rebuild Index deletes the index and indexes everything again', async () => {
+    const before = api.context.catalog.size;
+    await vscode.commands.executeCommand(Commands.rebuildIndex.id);
+    await waitFor('the rebuilt index', () => (api.context.catalog.size === before && api.context.indexing.state === 'ready') || undefined, 120_000);
+    assert.equal(api.context.indexing.lastSummary?.added, before, 'every paper was embedded again');
+  }, 150_000);
 
   test('an engine crash is reported and the engine restarts on next use', async () => {
     const client = await api.context.engine.get();

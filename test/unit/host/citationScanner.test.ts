@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { citationAt, scanCitations } from '../../../src/host/hover/citationScanner';
+import { bibEntryKeyAt, citationAt, scanCitations } from '../../../src/host/hover/citationScanner';
 
 const keys = (line: string): string[] => scanCitations(line).map((t) => `${t.kind}:${t.text}`);
 
@@ -22,4 +22,11 @@ test('citationAt returns the token under the cursor, including its @', () => {
   assert.equal(citationAt(line, line.indexOf('@a2020'))?.text, 'a2020');
   assert.equal(citationAt(line, line.indexOf('2021'))?.text, 'b2021');
   assert.equal(citationAt(line, 0), undefined);
+});
+
+test('bibEntryKeyAt finds the entry that contains a line', () => {
+  const lines = ['@string{x = "y"}', '', '@article{first2020,', '  title = {A},', '}', '@inproceedings{ second-2021 ,', '  year = 2021 }'];
+  assert.equal(bibEntryKeyAt(lines, 3), 'first2020');
+  assert.equal(bibEntryKeyAt(lines, 6), 'second-2021');
+  assert.equal(bibEntryKeyAt(lines, 0), undefined);
 });
