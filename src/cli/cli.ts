@@ -7,13 +7,21 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import type { EngineInfo, SearchHit, SearchMode } from '../shared/engineProtocol';
+import type { EngineInfo, SearchHit, SearchMode, TopicMapResult } from '../shared/engineProtocol';
 import { EngineClient } from '../engine/engineClient';
 import { DEFAULT_ENCODER_ID } from '../engine/modelFolder';
 import { isIndexFolder } from '../engine/indexMarker';
 import { readSelectedModel } from '../engine/modelSelection';
 import { runModelsCommand } from './modelsCommand';
 import { ProgressBar } from './progressBar';
+import {
+  parseClusterCount,
+  parseSeed,
+  runClustersCommand,
+  runMapCommand,
+  type TopicMapRequest,
+  type TopicsCommandOptions,
+} from './topicsCommand';
 
 const USAGE = `usage: paper-atlas <command> [options]
 
@@ -23,6 +31,8 @@ commands:
   related <id>          papers related to an indexed paper
   info                  index, model and execution provider
   diagnostics           problems found in library files (file:line: reason)
+  clusters              topic clusters with labels (--clusters auto|N, --seed N, --recompute)
+  map                   2-D map positions of every paper, by cluster
   models list|pull|use  bundled and downloadable models (pull is the only command that uses the network)
 
 options:
@@ -49,6 +59,9 @@ const FLAGS = {
   diversity: { type: 'string' },
   batch: { type: 'string' },
   json: { type: 'boolean' },
+  clusters: { type: 'string' },
+  seed: { type: 'string' },
+  recompute: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -92,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const known = ['index', 'search', 'related', 'info', 'diagnostics', 'models'];
+  const known = ['index', 'search', 'related', 'info', 'diagnostics', 'clusters', 'map', 'models'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (try --help)`);
   const k = positiveInt(values.k, 'k', 10);
   const mode = (values.mode ?? 'hybrid') as SearchMode;
@@ -104,6 +117,17 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`${command} needs a ${command === 'search' ? 'query' : 'paper id'} or --batch FILE`);
   }
   const dbDir = path.resolve(values.db ?? '.paper-atlas');
+  let topics: TopicsCommandOptions;
+  try {
+    topics = {
+      clusters: parseClusterCount(values.clusters),
+      recompute: values.recompute ?? false,
+      json: values.json ?? false,
+      ...(values.seed !== undefined ? { seed: parseSeed(values.seed) } : {}),
+    };
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
   if (command === 'models') {
     return runModelsCommand(rest, {
       dbDir,
@@ -134,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
       threads: positiveInt(values.threads, 'threads', 0),
       batchSize: 64,
     });
-    return await run(command, rest, { engine, info, values: { ...values, k, mode, diversity, providersExplicit: values.providers !== undefined }, progress });
+    return await run(command, rest, { engine, info, topics, values: { ...values, k, mode, diversity, providersExplicit: values.providers !== undefined }, progress });
   } finally {
     progress.finish();
     await engine.stop();
@@ -143,6 +167,7 @@ async function main(argv: string[]): Promise<number> {
 
 interface RunContext {
   engine: EngineClient;
+  topics: TopicsCommandOptions;
   info: EngineInfo;
   progress: ProgressBar;
   values: { json?: boolean; batch?: string; k: number; mode: SearchMode; diversity: number | undefined; providersExplicit: boolean };
@@ -211,6 +236,11 @@ async function run(command: string, rest: string[], ctx: RunContext): Promise<nu
           ].join('\n'),
         );
       return 0;
+    }
+    case 'clusters':
+    case 'map': {
+      const load = (request: TopicMapRequest): Promise<TopicMapResult> => engine.topicMap(request);
+      return command === 'clusters' ? runClustersCommand(load, ctx.topics, out) : runMapCommand(load, ctx.topics, out);
     }
     case 'diagnostics': {
       const diagnostics = await engine.diagnostics();

@@ -11,6 +11,7 @@ import {
   EngineErrorCode,
   GetDiagnostics,
   GetInfo,
+  GetTopicMap,
   GetPapers,
   IndexPaths,
   IndexProgressNotification,
@@ -23,6 +24,7 @@ import {
   Shutdown,
   type EngineInfo,
   type EngineOptions,
+  type TopicMapResult,
 } from '../shared/engineProtocol';
 import { resolveProviderPreference } from './executionProviders';
 import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from './indexer';
@@ -32,9 +34,13 @@ import { modelFingerprint } from './modelFingerprint';
 import { PaperStore, tableNameFor } from './paperStore';
 import { SearchService, UnknownPaperError } from './searchService';
 import { TextEncoder } from './textEncoder';
+import { refreshTopicMap, topicMapResult } from './topicMap';
 
 interface OpenEngineState {
   options: EngineOptions;
+  /** Bumped by every index run: the cached topic map is valid only for the generation it was made in. */
+  generation: number;
+  topics?: { generation: number; key: string; map: TopicMapResult };
   encoder: TextEncoder;
   store: PaperStore;
   search: SearchService;
@@ -115,7 +121,7 @@ connection.onRequest(
     const tableName = tableNameFor(encoder.settings.id, modelFingerprint(encoder.settings.onnxPath));
     const store = await PaperStore.open(options.dbDir, tableName, encoder.dims);
     await store.refreshIndexInfo();
-    engine = { options, encoder, store, search: new SearchService(store, encoder), stateFile: stateFileFor(options.dbDir, tableName) };
+    engine = { options, generation: 0, encoder, store, search: new SearchService(store, encoder), stateFile: stateFileFor(options.dbDir, tableName) };
     return info();
   }),
 );
@@ -128,6 +134,7 @@ connection.onRequest(
     for (const m of missing) log(m);
     if (files.length === 0) throw new ResponseError(EngineErrorCode.BadRequest, `no library files found in: ${paths.join(', ')}`);
     const release = acquireIndexLock(options.dbDir);
+    requireOpen().generation++;
     try {
       return await indexFiles(files, store, encoder, stateFile, {
         onProgress: (p) => void connection.sendNotification(IndexProgressNotification, p),
@@ -164,6 +171,25 @@ connection.onRequest(
   handle(async ({ offset, limit }) => {
     const { store } = requireOpen();
     return { total: await store.count(), papers: await store.pageOfPapers(offset, limit) };
+  }),
+);
+connection.onRequest(
+  GetTopicMap,
+  handle(async ({ clusters, seed, recompute }) => {
+    const state = requireOpen();
+    const key = JSON.stringify([clusters ?? 'auto', seed ?? null]);
+    if (!recompute && state.topics && state.topics.generation === state.generation && state.topics.key === key) return state.topics.map;
+    const started = Date.now();
+    const map = topicMapResult(
+      await refreshTopicMap(state.store, state.options.dbDir, state.store.tableName, {
+        clusters: clusters ?? 'auto',
+        ...(seed !== undefined ? { seed } : {}),
+        recompute: recompute ?? false,
+      }),
+    );
+    log(`topic map: ${map.clusters.length} clusters over ${map.points.length} papers in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    state.topics = { generation: state.generation, key, map };
+    return map;
   }),
 );
 connection.onRequest(GetInfo, handle0(info));

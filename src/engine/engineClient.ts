@@ -27,6 +27,7 @@ import {
   type IndexProgress,
   type IndexSummary,
   type KeywordsResult,
+  type TopicMapParams,
   type TopicMapResult,
   type RelatedParams,
   type RelatedToTextParams,
@@ -109,8 +110,8 @@ export class EngineClient {
     return this.connection.sendRequest(ListPapers, { offset, limit });
   }
 
-  topicMap(clusters?: 'auto' | number): Promise<TopicMapResult> {
-    return this.connection.sendRequest(GetTopicMap, clusters === undefined ? {} : { clusters });
+  topicMap(params: TopicMapParams = {}): Promise<TopicMapResult> {
+    return this.connection.sendRequest(GetTopicMap, params);
   }
 
   keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {

@@ -141,7 +141,13 @@ export const RelatedToText = new RequestType<RelatedToTextParams, SearchHit[], v
 export const GetPapers = new RequestType<{ ids: string[] }, Paper[], void>('engine/papers');
 export const ListPapers = new RequestType<{ offset: number; limit: number }, { total: number; papers: Paper[] }, void>('engine/listPapers');
 /** The topic map (clusters, labels, 2-D layout); recomputed after indexing when the library changed. */
-export const GetTopicMap = new RequestType<{ clusters?: 'auto' | number }, TopicMapResult, void>('engine/topicMap');
+export interface TopicMapParams {
+  clusters?: 'auto' | number;
+  seed?: number;
+  /** Ignore the saved map and lay everything out afresh. */
+  recompute?: boolean;
+}
+export const GetTopicMap = new RequestType<TopicMapParams, TopicMapResult, void>('engine/topicMap');
 /** MLM keyword highlights of an indexed paper (by id) or of any text. */
 export const GetKeywords = new RequestType<{ id?: string; text?: string; k: number }, KeywordsResult, void>('engine/keywords');
 export const GetInfo = new RequestType0<EngineInfo, void>('engine/info');
