@@ -238,22 +238,26 @@ function paintOnce(): void {
   const placed: [number, number, number, number][] = [];
   for (const c of centres.slice(0, 80)) {
     const [px, cy] = toScreen(c.x, c.y, width, height);
+    const text = shortLabel(c.label);
+    const w = g.measureText(text).width + 8;
     // A small cluster's label sits above its points instead of covering them.
     const topY = (c.top - view.cy) * view.scale + height / 2;
-    const sy = cy - topY < 30 ? topY - 14 : cy;
-    const text = c.label.length > 40 ? `${c.label.slice(0, 39)}…` : c.label;
-    const w = g.measureText(text).width + 8;
+    const baseY = cy - topY < 30 ? topY - 14 : cy;
     // Keep labels of clusters near the edge readable instead of cut off.
     const sx = px < w / 2 ? (px > -w ? w / 2 : px) : px > width - w / 2 ? (px < width + w ? width - w / 2 : px) : px;
-    const box: [number, number, number, number] = [sx - w / 2, sy - 9, sx + w / 2, sy + 9];
-    if (box[2] < 0 || box[0] > width || box[3] < 0 || box[1] > height) continue;
-    if (placed.some((p) => !(box[2] < p[0] || box[0] > p[2] || box[3] < p[1] || box[1] > p[3]))) continue;
-    placed.push(box);
-    g.lineWidth = 4;
-    g.strokeStyle = bg;
-    g.strokeText(text, sx, sy);
-    g.fillStyle = fg;
-    g.fillText(text, sx, sy);
+    // Try the centre, then just above and below it, before giving up on a crowded label.
+    for (const sy of [baseY, baseY - 20, baseY + 20]) {
+      const box: [number, number, number, number] = [sx - w / 2, sy - 9, sx + w / 2, sy + 9];
+      if (box[2] < 0 || box[0] > width || box[3] < 0 || box[1] > height) continue;
+      if (placed.some((p) => !(box[2] < p[0] || box[0] > p[2] || box[3] < p[1] || box[1] > p[3]))) continue;
+      placed.push(box);
+      g.lineWidth = 4;
+      g.strokeStyle = bg;
+      g.strokeText(text, sx, sy);
+      g.fillStyle = fg;
+      g.fillText(text, sx, sy);
+      break;
+    }
   }
   for (const [i, colour] of [
     [hovered, fg],
@@ -340,6 +344,14 @@ function renderLegend(): void {
     ...centres.slice(0, 12).map((c) => el('span', { class: 'legend-item' }, el('span', { class: 'swatch', style: '' }), `${c.label} (${c.size})`)),
   );
   legend.querySelectorAll<HTMLElement>('.swatch').forEach((s, k) => (s.style.background = clusterColour(centres[k]!.cluster)));
+}
+
+/** Map labels: the first two keyphrases of a topic label, at most 34 characters. */
+function shortLabel(label: string): string {
+  const parts = label.split(' · ');
+  let text = parts.slice(0, 2).join(' · ');
+  if (text.length > 34) text = parts[0] ?? text;
+  return text.length > 34 ? `${text.slice(0, 33)}…` : text;
 }
 
 function pointAt(sx: number, sy: number): number {

@@ -15,7 +15,10 @@ import { escapeMd, paperDescription } from '../tree/paperTreeProvider';
 import { citationAt } from './citationScanner';
 
 const ENGINE_TIMEOUT_MS = 2500;
-const RELATED = 5;
+const RELATED = 4;
+const TITLE_MAX = 72;
+
+const shorten = (t: string): string => (t.length > TITLE_MAX ? `${t.slice(0, TITLE_MAX - 1).replace(/\s+\S*$/, '')}…` : t);
 
 /** Resolves with undefined when the token is cancelled or the time is up, instead of waiting. */
 export function raceCancellation<T>(work: Promise<T>, token: vscode.CancellationToken, timeoutMs: number): Promise<T | undefined> {
@@ -83,7 +86,7 @@ export class CitationHoverProvider implements vscode.HoverProvider {
         const p = this.ctx.catalog.get(hit.id);
         const meta = p ? paperDescription(p) : '';
         md.appendMarkdown(
-          `- [${escapeMd(hit.title)}](${commandUri('openInAtlas', [hit.id])} "Open in Atlas") ${meta ? `— ${escapeMd(meta)} ` : ''}[$(go-to-file)](${commandUri('goToSource', [hit.id])} "Go to source")\n`,
+          `- [${escapeMd(shorten(hit.title))}](${commandUri('openInAtlas', [hit.id])} "${escapeMd(hit.title)} — open in Atlas") ${meta ? `· ${escapeMd(meta)} ` : ''}[$(go-to-file)](${commandUri('goToSource', [hit.id])} "Go to source")\n`,
         );
       }
     }

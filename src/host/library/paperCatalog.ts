@@ -123,7 +123,7 @@ export class PaperCatalog implements vscode.Disposable {
 
   async refreshTopicMap(client: EngineClient, clusters: ClusterCount, fire = true): Promise<void> {
     try {
-      this._topicMap = this.papers.size === 0 ? { clusters: [], points: [] } : await client.topicMap(clusters);
+      this._topicMap = this.papers.size === 0 ? { clusters: [], points: [] } : await client.topicMap({ clusters });
       this._topicMapError = undefined;
     } catch (e) {
       this._topicMap = undefined;

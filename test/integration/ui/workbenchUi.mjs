@@ -106,6 +106,15 @@ export async function runUiTests({ browser, url, shots, log }) {
     await page.locator('.activitybar .action-item a[aria-label^="Paper Atlas"], .activitybar .action-item[aria-label^="Paper Atlas"]').first().click();
     const rows = page.locator('.part.sidebar .monaco-list-row');
     await rows.first().waitFor();
+    // Widen the side bar (drag its sash) so titles and descriptions are readable in the screenshot.
+    const sidebar = await page.locator('.part.sidebar').boundingBox();
+    if (sidebar) {
+      const x = sidebar.x + sidebar.width + 1;
+      await page.mouse.move(x, sidebar.y + 300);
+      await page.mouse.down();
+      await page.mouse.move(x + 220, sidebar.y + 300, { steps: 8 });
+      await page.mouse.up();
+    }
     const groupLabel = await rows.first().innerText();
     await rows.first().click();
     await page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').first().waitFor();
