@@ -1,0 +1,30 @@
+"""Shared paths and helpers for the Paper Atlas model training scripts."""
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODELS = os.path.dirname(HERE)
+REPO = os.path.dirname(MODELS)
+DATA = os.path.normpath(os.path.join(REPO, "..", "shared", "data"))
+CACHE = os.path.join(HERE, "cache")
+LOGS = os.path.join(HERE, "logs")
+NODE_MODULES = os.path.join(REPO, "node_modules")
+ARXIV = os.path.join(DATA, "arxiv", "arxiv-listings.jsonl.gz")
+ACL = os.path.join(DATA, "acl", "acl-anthology.jsonl.gz")
+MLM_DIR = os.path.join(MODELS, "atlas-mini-mlm")
+ENC_DIR = os.path.join(MODELS, "atlas-mini-encoder")
+
+os.makedirs(CACHE, exist_ok=True)
+os.makedirs(LOGS, exist_ok=True)
+
+
+_THREADS_SET = False
+
+
+def set_threads():
+    """2 intra-op threads (the machine's 2 cores are shared); safe to call more than once."""
+    global _THREADS_SET
+    import torch
+    torch.set_num_threads(2)
+    if not _THREADS_SET:
+        torch.set_num_interop_threads(1)
+        _THREADS_SET = True

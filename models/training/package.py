@@ -1,0 +1,76 @@
+"""Export checkpoints into the shipped model folders (ONNX + config.json).
+
+  python3 package.py --mlm cache/mlm_a.pt --enc cache/enc_a.pt [--default int8|fp32] [--no-fp32-copy]
+models/atlas-mini-mlm/onnx/model.onnx        MLM, fp16-stored initialisers (Cast to fp32 in-graph), tied decoder
+models/atlas-mini-encoder/onnx/model_fp32.onnx  encoder fp32
+models/atlas-mini-encoder/onnx/model.onnx    encoder int8 (DynamicQuantizeMatMul) or a copy of fp32 (--default fp32)
+"""
+import argparse
+import json
+import os
+import shutil
+
+import onnx
+import torch
+
+from common import MLM_DIR, ENC_DIR, set_threads
+import export_onnx
+import quantize_int8
+
+
+def write_config(d, cfg, extra):
+    c = cfg.to_hf()
+    c.update(extra)
+    with open(os.path.join(d, "config.json"), "w") as f:
+        json.dump(c, f, indent=2)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mlm")
+    ap.add_argument("--enc")
+    ap.add_argument("--default", choices=["int8", "fp32"], default="int8")
+    ap.add_argument("--no-fp32-copy", action="store_true", help="do not ship onnx/model_fp32.onnx")
+    a = ap.parse_args()
+    set_threads()
+    if a.mlm:
+        net, cfg = export_onnx.load("mlm", a.mlm)
+        out = os.path.join(MLM_DIR, "onnx", "model.onnx")
+        export_onnx.export(net, out, "mlm")
+        m = onnx.load(out)
+        export_onnx.dedupe_check(m)
+        m = export_onnx.fp16_storage(m)
+        onnx.checker.check_model(m)
+        onnx.save(m, out)
+        write_config(MLM_DIR, cfg, {"architectures": ["BertForMaskedLM"], "max_tokens": 256,
+                                    "onnx_file": "onnx/model.onnx", "tie_word_embeddings": True,
+                                    "onnx_inputs": ["input_ids", "attention_mask", "token_type_ids"],
+                                    "onnx_outputs": ["logits"]})
+        print("mlm", out, os.path.getsize(out) / 1e6, "MB")
+    if a.enc:
+        net, cfg = export_onnx.load("encoder", a.enc)
+        fp32 = os.path.join(ENC_DIR, "onnx", "model_fp32.onnx")
+        export_onnx.export(net, fp32, "encoder")
+        onnx.checker.check_model(onnx.load(fp32))
+        default = os.path.join(ENC_DIR, "onnx", "model.onnx")
+        if a.default == "int8":
+            quantize_int8.main(fp32, default)
+        else:
+            shutil.copyfile(fp32, default)
+        if a.no_fp32_copy or a.default == "fp32":
+            os.remove(fp32)
+        files = {"default": "onnx/model.onnx"}
+        if os.path.exists(fp32):
+            files["fp32"] = "onnx/model_fp32.onnx"
+        write_config(ENC_DIR, cfg, {"pooling": "mean", "normalize": True, "max_tokens": 256,
+                                    "query_prefix": "", "document_prefix": "",
+                                    "onnx_file": "onnx/model.onnx", "onnx_precision": a.default,
+                                    "onnx_files": files,
+                                    "onnx_inputs": ["input_ids", "attention_mask", "token_type_ids"],
+                                    "onnx_outputs": ["last_hidden_state"]})
+        for f in os.listdir(os.path.join(ENC_DIR, "onnx")):
+            print("encoder", f, os.path.getsize(os.path.join(ENC_DIR, "onnx", f)) / 1e6, "MB")
+
+
+if __name__ == "__main__":
+    main()
