@@ -92,7 +92,10 @@ export class AtlasPanelController implements vscode.Disposable {
   constructor(private readonly ctx: AtlasContext) {
     this.disposables.push(
       ctx.catalog.onDidChange(() => {
-        if (this.panel) this.post(mapMessage(this.ctx));
+        if (!this.panel) return;
+        this.post(mapMessage(this.ctx));
+        // A restored panel may name its selection before the catalogue is loaded: show it now.
+        if (this.selected && this.ready) void this.select(this.selected, false);
       }),
     );
   }

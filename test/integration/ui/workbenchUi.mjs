@@ -193,6 +193,14 @@ export async function runUiTests({ browser, url, shots, log }) {
     await setTheme(page, 'Dark Modern');
   });
 
+  await step('Atlas panel is restored with its selection after a reload', async () => {
+    await page.waitForTimeout(1500); // let the webview state (selection) be saved
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    frame = await webviewFrame(page, 'canvas#atlas-map', 60_000);
+    await frame.locator('#paper-title', { hasText: 'Dense Passage Retrieval' }).waitFor({ timeout: 60_000 });
+  });
+
   await step('Atlas map stays smooth with 100k points', async () => {
     if (!frame) throw new Error('no Atlas panel');
     // A synthetic 100k-point map (40 clusters) sent the way the host sends one, then zoom and pan.
