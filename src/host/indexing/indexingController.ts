@@ -239,16 +239,22 @@ export class IndexingController implements vscode.Disposable {
     this.current?.cancel();
   }
 
-  /** Deletes the index folder and indexes everything again. */
+  /** Forgets everything indexed with the current model (the engine's ClearIndex) and indexes again. */
   async rebuild(): Promise<IndexSummary | undefined> {
     this.cancel();
     await this.whenIdle();
-    await this.engine.stop();
-    const dir = this.engine.indexDir();
-    this.log.info(`rebuilding the index: removing ${dir}`);
-    rmSync(dir, { recursive: true, force: true });
+    this.log.info('rebuilding the index of the current model');
+    try {
+      const client = await this.engine.get();
+      await client.clearIndex();
+    } catch (e) {
+      // An engine that cannot open has nothing to clear; the folder goes instead.
+      this.log.warn(`clearing through the engine failed (${errorMessage(e)}); removing ${this.engine.indexDir()}`);
+      await this.engine.stop();
+      rmSync(this.engine.indexDir(), { recursive: true, force: true });
+    }
     this.catalog.clear();
-    return this.index('rebuild');
+    return this.index('rebuild', { notifyAfterMs: 0 });
   }
 
   private async publishDiagnostics(list: readonly IngestDiagnostic[]): Promise<void> {

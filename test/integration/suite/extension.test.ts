@@ -141,7 +141,7 @@ suite('Paper Atlas', () => {
     assert.equal(config.hoversEnabled, true);
   });
 
-  test('Rebuild Index deletes the index and indexes everything again', async () => {
+  test('Rebuild Index clears the index and embeds everything again', async () => {
     const before = api.context.catalog.size;
     await vscode.commands.executeCommand(Commands.rebuildIndex.id);
     await waitFor('the rebuilt index', () => (api.context.catalog.size === before && api.context.indexing.state === 'ready') || undefined, 120_000);
