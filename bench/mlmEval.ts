@@ -6,7 +6,7 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { CachedWordPieceTokenizer } from '../src/core/cachedTokenizer';
-import { seededRandom } from '../src/core/retrievalMetrics';
+import { seededRandom } from '../src/core/clustering/seededRandom';
 import { openSessionWithFallback } from '../src/engine/executionProviders';
 import { loadModelSettings } from '../src/engine/modelFolder';
 import type { ArxivListing } from './heldOutData';
