@@ -16,6 +16,10 @@
  */
 
 export const POSITIONS_INPUT = 'keyword_positions';
+/** int64 [1, m, 1]: the vocabulary id whose log-probability is wanted at each gathered position. */
+export const TARGETS_INPUT = 'keyword_targets';
+/** float [1, m, 1]: log softmax(logits)[target] — computed in the graph, so only m floats come back. */
+export const TARGET_LOGPROB_OUTPUT = 'keyword_target_logprob';
 
 interface Field {
   field: number;
@@ -64,6 +68,16 @@ function parseFields(buf: Uint8Array): Field[] {
 
 function varint(n: number): number[] {
   const out: number[] = [];
+  if (n < 0) {
+    // int64 fields carry negatives as 64-bit two's complement: always ten bytes.
+    let v = (1n << 64n) + BigInt(n);
+    while (v >= 128n) {
+      out.push(Number(v % 128n) | 0x80);
+      v /= 128n;
+    }
+    out.push(Number(v));
+    return out;
+  }
   while (n >= 128) {
     out.push((n % 128) | 0x80);
     n = Math.floor(n / 128);
@@ -122,12 +136,16 @@ function nodeBytes(opType: string, name: string, inputs: string[], outputs: stri
   return bytesField(1, concat([...inputs.map((s) => stringField(1, s)), ...outputs.map((s) => stringField(2, s)), stringField(3, name), stringField(4, opType), ...attrs]));
 }
 
-function positionsInput(): Uint8Array {
-  const dim = (d: Uint8Array): Uint8Array => bytesField(1, d);
-  const shape = bytesField(2, concat([dim(varintField(1, 1)), dim(stringField(2, 'positions'))]));
-  const tensorType = bytesField(1, concat([varintField(1, 7 /* INT64 */), shape]));
-  return bytesField(11, concat([stringField(1, POSITIONS_INPUT), bytesField(2, tensorType)]));
+/** A ValueInfoProto as graph input (field 11) or output (12); dims are numbers or symbolic names. */
+function valueInfo(field: 11 | 12, name: string, elemType: number, dims: readonly (number | string)[]): Uint8Array {
+  const dim = (d: number | string): Uint8Array => bytesField(1, typeof d === 'number' ? varintField(1, d) : stringField(2, d));
+  const shape = bytesField(2, concat(dims.map(dim)));
+  const tensorType = bytesField(1, concat([varintField(1, elemType), shape]));
+  return bytesField(field, concat([stringField(1, name), bytesField(2, tensorType)]));
 }
+
+const INT64 = 7;
+const FLOAT = 1;
 
 /** The rewritten model, or undefined when the graph's head could not be found (or the bytes do not parse). */
 export function gatherHeadPositions(model: Uint8Array, logitsName = 'logits'): Uint8Array | undefined {
@@ -204,17 +222,25 @@ function rewrite(model: Uint8Array, logitsName: string): Uint8Array | undefined 
     ...graphFields.map((f, i) => (i === target.fieldIndex ? rewrittenNode : f.raw)),
     nodeBytes('Flatten', `${POSITIONS_INPUT}/Flatten`, [headInput.tensor], [flat], { axis: 2 }),
     nodeBytes('Gather', `${POSITIONS_INPUT}/Gather`, [flat, POSITIONS_INPUT], [gathered], { axis: 0 }),
-    positionsInput(),
+    valueInfo(11, POSITIONS_INPUT, INT64, [1, 'positions']),
+    // The log-softmax over the vocabulary at the gathered positions, and the targets' entries of it.
+    nodeBytes('LogSoftmax', `${TARGETS_INPUT}/LogSoftmax`, [logitsName], [`${TARGETS_INPUT}/logsoftmax`], { axis: -1 }),
+    nodeBytes('GatherElements', `${TARGETS_INPUT}/GatherElements`, [`${TARGETS_INPUT}/logsoftmax`, TARGETS_INPUT], [TARGET_LOGPROB_OUTPUT], { axis: 2 }),
+    valueInfo(11, TARGETS_INPUT, INT64, [1, 'positions', 1]),
+    valueInfo(12, TARGET_LOGPROB_OUTPUT, FLOAT, [1, 'positions', 1]),
   ]);
   // Node order must stay topological: move the two new nodes in front of the rewritten MatMul.
   return concat(modelFields.map((f, i) => (i === graphIndex ? bytesField(7, reorderNodes(newGraph, gathered)) : f.raw)));
 }
 
-/** Moves the nodes producing `flat` and `gathered` (appended last) just before the first consumer of `gathered`. */
+/**
+ * Moves the Flatten and Gather nodes (appended after all others) just before the first consumer of
+ * `gathered`; the log-softmax nodes appended after them consume the logits and may stay last.
+ */
 function reorderNodes(graph: Uint8Array, gathered: string): Uint8Array {
   const fields = parseFields(graph);
   const nodeFields = fields.filter((f) => f.field === 1);
-  const added = nodeFields.slice(-2);
+  const added = nodeFields.slice(-4, -2);
   const others = fields.filter((f) => !added.includes(f));
   const consumer = others.findIndex((f) => f.field === 1 && f.payload !== undefined && nodeInfo(f.payload, 0).inputs.includes(gathered));
   if (consumer < 0) return graph;

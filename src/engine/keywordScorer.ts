@@ -25,7 +25,7 @@ import { encodeWithWordSpans, wordPiecesFrom, type EncodedText } from '../core/k
 import type { KeywordsResult } from '../shared/engineProtocol';
 import { openSessionWithFallback, type ProviderName } from './executionProviders';
 import { keywordCacheKey, type KeywordCache } from './keywordCache';
-import { gatherHeadPositions, POSITIONS_INPUT } from './keywordHeadGather';
+import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from './keywordHeadGather';
 import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from './modelFolder';
 import { modelFingerprint } from './modelFingerprint';
 
@@ -43,6 +43,11 @@ export interface KeywordScorerOptions {
    * logits; without, the logits are rows × width × vocab floats (2048 tokens ≈ 250 MB).
    */
   batchTokens?: number;
+  /**
+   * Longest candidate (in terms) masked as one span; longer ones are scored from their parts. Each
+   * extra length adds spans over every word, hence passes: 2 instead of 3 saves about a third.
+   */
+  maskedSpanTerms?: number;
   /** Run the vocabulary head on every position (for comparison; see keywordHeadGather.ts). */
   fullHead?: boolean;
 }
@@ -59,6 +64,7 @@ export interface KeywordAnalysis {
 }
 
 export const DEFAULT_MIN_GAP = 6;
+export const DEFAULT_MASKED_SPAN_TERMS = 3;
 
 export class KeywordScorer {
   private readonly wordPieces;
@@ -66,6 +72,7 @@ export class KeywordScorer {
   private readonly logitsName: string;
   /** True when the graph was rewritten to compute logits at `keyword_positions` only. */
   readonly gathered: boolean;
+  private readonly targetsInGraph: boolean;
   documentFrequency: DocumentFrequency | undefined;
   cache: KeywordCache | undefined;
 
@@ -81,6 +88,7 @@ export class KeywordScorer {
     this.feedsTokenTypes = session.inputNames.includes('token_type_ids');
     this.logitsName = session.outputNames.includes('logits') ? 'logits' : (session.outputNames[0] ?? 'logits');
     this.gathered = session.inputNames.includes(POSITIONS_INPUT);
+    this.targetsInGraph = this.gathered && session.inputNames.includes(TARGETS_INPUT) && session.outputNames.includes(TARGET_LOGPROB_OUTPUT);
     this.documentFrequency = options.documentFrequency;
     this.cache = options.cache;
   }
@@ -136,7 +144,9 @@ export class KeywordScorer {
     if (cached && cached.length === candidates.length) {
       return { encoded, terms, candidates, surprise: Float64Array.from(cached), rows: 0 };
     }
-    const plan = planMaskedPasses(encoded, candidates, {
+    const maxTerms = this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS;
+    const masked = candidates.flatMap((c, i) => (c.lastTerm - c.firstTerm < maxTerms ? [i] : []));
+    const plan = planMaskedPasses(encoded, masked.map((i) => candidates[i]!), {
       maxTokens: this.settings.maxTokens,
       minGap: this.options.minGap ?? DEFAULT_MIN_GAP,
       clsId: this.ids.cls,
@@ -145,7 +155,11 @@ export class KeywordScorer {
       unscorableIds: new Set([this.ids.unk]),
     });
     const logProbs = await this.targetLogProbs(plan);
-    const surprise = spanSurprise(plan, logProbs, candidates.length);
+    const maskedSurprise = spanSurprise(plan, logProbs, masked.length);
+    const surprise = new Float64Array(candidates.length).fill(Number.NaN);
+    masked.forEach((c, j) => {
+      surprise[c] = maskedSurprise[j]!;
+    });
     this.cache?.set(cacheKey, Array.from(surprise));
     return { encoded, terms, candidates, surprise, rows: plan.rows.length };
   }
@@ -178,10 +192,22 @@ export class KeywordScorer {
       // Targets of this run, and the row of logits each one reads: its flat position in the batch
       // when the full head runs, its index in `keyword_positions` when the head is gathered.
       const runTargets = rows.flatMap((_, r) => targetsByRow[first + r]!.map((i) => ({ i, flat: r * width + plan.targets[i]!.position })));
+      if (runTargets.length === 0) continue;
       if (this.gathered) {
         feeds[POSITIONS_INPUT] = new ort.Tensor('int64', BigInt64Array.from(runTargets, (t) => BigInt(t.flat)), [1, runTargets.length]);
       }
-      if (runTargets.length === 0) continue;
+      if (this.targetsInGraph) {
+        // The graph does the log-softmax and picks the targets: m floats come back instead of m × vocab.
+        feeds[TARGETS_INPUT] = new ort.Tensor('int64', BigInt64Array.from(runTargets, (t) => BigInt(plan.targets[t.i]!.id)), [1, runTargets.length, 1]);
+        const picked = (await this.session.run(feeds, [TARGET_LOGPROB_OUTPUT]))[TARGET_LOGPROB_OUTPUT];
+        if (!picked) throw new Error(`model ${this.settings.id}: the rewritten graph returned no ${TARGET_LOGPROB_OUTPUT}`);
+        const values = picked.data as Float32Array;
+        runTargets.forEach(({ i }, j) => {
+          out[i] = values[j]!;
+        });
+        picked.dispose();
+        continue;
+      }
       const result = await this.session.run(feeds);
       const logits = result[this.logitsName];
       if (!logits || logits.dims.length !== 3) throw new Error(`model ${this.settings.id} returned no [batch, seq, vocab] logits`);

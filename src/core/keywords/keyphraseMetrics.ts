@@ -17,11 +17,15 @@ export interface PrecisionRecall {
  * candidates is not punished for them; duplicates after stemming count once.
  */
 export function f1AtK(predicted: readonly string[], gold: readonly string[], k: number): PrecisionRecall {
-  const goldKeys = new Set(gold.map(phraseKey).filter((g) => g.length > 0));
+  return f1AtKOfKeys(predicted.map(phraseKey), new Set(gold.map(phraseKey)), k);
+}
+
+/** The same on phrases already reduced to keys by `phraseKey` (the benchmark keys everything once). */
+export function f1AtKOfKeys(predicted: readonly string[], gold: ReadonlySet<string>, k: number): PrecisionRecall {
+  const goldKeys = new Set([...gold].filter((g) => g.length > 0));
   const seen = new Set<string>();
   const kept: string[] = [];
-  for (const p of predicted) {
-    const key = phraseKey(p);
+  for (const key of predicted) {
     if (key.length === 0 || seen.has(key)) continue;
     seen.add(key);
     kept.push(key);

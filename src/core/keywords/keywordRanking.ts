@@ -28,6 +28,11 @@ export interface DocumentFrequency {
 }
 
 export interface RankingOptions {
+  /**
+   * Weight of the MLM surprise. Negative values reward what the context predicts (a topical term is
+   * predictable from the rest of its abstract); 0 leaves an additive TF-IDF with a length prior.
+   */
+  mlmWeight: number;
   /** Weight of the span's own surprise vs the mean surprise of its terms masked alone (1 = span only). */
   spanWeight: number;
   /** How occurrences of one key combine: the most surprising one, or their mean. */
@@ -40,7 +45,7 @@ export interface RankingOptions {
   lengthBonus: number;
 }
 
-export const DEFAULT_RANKING: RankingOptions = { spanWeight: 0.5, occurrences: 'max', repetitionWeight: 1, idfWeight: 0.5, lengthBonus: 0 };
+export const DEFAULT_RANKING: RankingOptions = { mlmWeight: 1, spanWeight: 0.5, occurrences: 'max', repetitionWeight: 1, idfWeight: 0.5, lengthBonus: 0 };
 
 export function inverseDocumentFrequency(df: DocumentFrequency | undefined, key: string): number {
   if (!df || df.documents === 0) return 0;
@@ -94,7 +99,7 @@ export function rankKeyphrases(
     const base = options.occurrences === 'max' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length;
     const termCount = first.lastTerm - first.firstTerm + 1;
     const score =
-      base +
+      options.mlmWeight * base +
       options.repetitionWeight * Math.log1p(occurrences) +
       options.idfWeight * inverseDocumentFrequency(df, key) +
       options.lengthBonus * (termCount - 1);
@@ -117,7 +122,7 @@ export function termHeatMap(
   candidates.forEach((c, i) => {
     const s = scores[i] ?? Number.NaN;
     if (c.firstTerm !== c.lastTerm || !Number.isFinite(s)) return;
-    out.push({ text: c.text, start: c.start, end: c.end, score: s + options.idfWeight * inverseDocumentFrequency(df, c.key) });
+    out.push({ text: c.text, start: c.start, end: c.end, score: options.mlmWeight * s + options.idfWeight * inverseDocumentFrequency(df, c.key) });
   });
   return out.sort((a, b) => a.start - b.start);
 }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import { gatherHeadPositions, POSITIONS_INPUT } from '../../../src/engine/keywordHeadGather';
+import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from '../../../src/engine/keywordHeadGather';
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -69,11 +69,25 @@ test('the rewritten graph computes logits only at the requested positions, exact
     const ids = new ort.Tensor('int64', BigInt64Array.from([1, 2, 3, 4, 5, 6, 7, 8].map(BigInt)), [2, 4]);
     const all = (await full.run({ input_ids: ids })).logits!;
     const positions = [6, 0, 3];
-    const some = (await gathered.run({ input_ids: ids, [POSITIONS_INPUT]: new ort.Tensor('int64', BigInt64Array.from(positions.map(BigInt)), [1, 3]) })).logits!;
+    const targets = [5, 0, 2];
+    const out = await gathered.run({
+      input_ids: ids,
+      [POSITIONS_INPUT]: new ort.Tensor('int64', BigInt64Array.from(positions.map(BigInt)), [1, 3]),
+      [TARGETS_INPUT]: new ort.Tensor('int64', BigInt64Array.from(targets.map(BigInt)), [1, 3, 1]),
+    });
+    const some = out.logits!;
     assert.deepEqual(some.dims, [1, 3, V]);
     const a = all.data as Float32Array;
     const b = some.data as Float32Array;
     positions.forEach((p, j) => assert.deepEqual(Array.from(b.subarray(j * V, (j + 1) * V)), Array.from(a.subarray(p * V, (p + 1) * V))));
+    // The in-graph log-softmax at the targets equals the one computed from the full logits.
+    const picked = out[TARGET_LOGPROB_OUTPUT]!.data as Float32Array;
+    positions.forEach((p, j) => {
+      const row = Array.from(a.subarray(p * V, (p + 1) * V));
+      const max = Math.max(...row);
+      const expected = row[targets[j]!]! - max - Math.log(row.reduce((sum, x) => sum + Math.exp(x - max), 0));
+      assert.ok(Math.abs(picked[j]! - expected) < 1e-5, `${picked[j]} vs ${expected}`);
+    });
   } finally {
     await full.release();
     await gathered.release();
