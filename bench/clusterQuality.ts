@@ -1,6 +1,6 @@
 /**
  * Topic-cluster quality and speed (not a test; prints tables). Run: node scripts/build.mjs &&
- * node dist-test/bench/clusterQuality.js [--skip-75k] [--seeds N]
+ * node dist-test/bench/clusterQuality.js [--skip-75k] [--quality-only] [--seeds N]
  *
  * Quality: 5,000 arXiv listings held out from encoder training (listed ≥ 2026-06-01, first 5,000 in
  * file order), gold label = primary category. NMI/AMI of
@@ -18,9 +18,9 @@ import { performance } from 'node:perf_hooks';
 import { adjustedMutualInformation, normalizedMutualInformation } from '../src/core/clustering/clusterAgreement';
 import { chooseClusterCount, type ClusterCountRule } from '../src/core/clustering/clusterCount';
 import { clusterLabels, textPhrases } from '../src/core/clustering/clusterLabels';
-import { type DenseRows, normaliseRows, packRows } from '../src/core/clustering/denseRows';
+import { type DenseRows, normaliseRows, packRows, topKSimilar } from '../src/core/clustering/denseRows';
 import { updateLayout } from '../src/core/clustering/incrementalLayout';
-import { layoutPapers } from '../src/core/clustering/paperLayout';
+import { layoutPapers, pca2d } from '../src/core/clustering/paperLayout';
 import { sampleIndices, seededRandom } from '../src/core/clustering/seededRandom';
 import { sphericalKMeans } from '../src/core/clustering/sphericalKMeans';
 
@@ -202,6 +202,22 @@ function orthonormaliseColumns(m: Float32Array, rows: number, cols: number): voi
   }
 }
 
+function neighbourPreservation(m: DenseRows, x: ArrayLike<number>, y: ArrayLike<number>, k: number): number {
+  const all = Int32Array.from({ length: m.rows }, (_, i) => i);
+  let kept = 0;
+  const probes = sampleIndices(m.rows, 500, seededRandom(11));
+  for (const i of probes) {
+    const near = new Set(topKSimilar(m, m.data, i * m.dim, all, k, i).index);
+    const onMap = [...all]
+      .filter((j) => j !== i)
+      .map((j) => ({ j, d: ((x[j] as number) - (x[i] as number)) ** 2 + ((y[j] as number) - (y[i] as number)) ** 2 }))
+      .sort((p, q) => p.d - q.d)
+      .slice(0, k);
+    for (const { j } of onMap) if (near.has(j)) kept++;
+  }
+  return kept / (probes.length * k);
+}
+
 async function encoderVectors(texts: readonly string[]): Promise<DenseRows | undefined> {
   if (!existsSync(path.join(repo, 'models', 'atlas-mini-encoder', 'onnx'))) return undefined;
   try {
@@ -241,7 +257,8 @@ async function main(): Promise<void> {
   const sparse = tfidf(texts);
   const encoded = await encoderVectors(texts);
   const source = encoded ? 'atlas-mini-encoder' : 'LSA-128 stand-in (encoder not available yet)';
-  const vectors = encoded ?? lsaVectors(sparse, 128, 7);
+  const lsa = lsaVectors(sparse, 128, 7);
+  const vectors = encoded ?? lsa;
   console.log(`vectors: ${source}, ${vectors.rows} × ${vectors.dim}\n`);
 
   const scoreOf = (labels: Int32Array): { nmi: number; ami: number } => ({ nmi: normalizedMutualInformation(gold, labels), ami: adjustedMutualInformation(gold, labels) });
@@ -260,12 +277,15 @@ async function main(): Promise<void> {
   for (const c of candidates) {
     const ours: Array<{ nmi: number; ami: number }> = [];
     const base: Array<{ nmi: number; ami: number }> = [];
+    // Same k-means on LSA vectors: tells the clustering apart from the encoder.
+    const onLsa: Array<{ nmi: number; ami: number }> = [];
     let kmSeconds = 0;
     let baseSeconds = 0;
     for (let s = 0; s < seeds; s++) {
       const [r, t1] = time(() => sphericalKMeans(vectors, c.k, { seed: 42 + s, ...(c.miniBatch ? { miniBatchAbove: 1000 } : {}) }));
       kmSeconds += t1;
       ours.push(scoreOf(r.assignments));
+      if (encoded) onLsa.push(scoreOf(sphericalKMeans(lsa, c.k, { seed: 42 + s, ...(c.miniBatch ? { miniBatchAbove: 1000 } : {}) }).assignments));
       const [b, t2] = time(() => sparseKMeans(sparse, c.k, 42 + s));
       baseSeconds += t2;
       base.push(scoreOf(b));
@@ -277,12 +297,13 @@ async function main(): Promise<void> {
       mean(ours.map((o) => o.ami)),
       mean(base.map((o) => o.nmi)),
       mean(base.map((o) => o.ami)),
+      onLsa.length ? `${mean(onLsa.map((o) => o.nmi)).toFixed(3)} / ${mean(onLsa.map((o) => o.ami)).toFixed(3)}` : '(same)',
       `${c.seconds.toFixed(2)} + ${(kmSeconds / seeds).toFixed(2)}`,
       (baseSeconds / seeds).toFixed(2),
     ]);
   }
   console.log(`Cluster quality vs primary arXiv category (mean of ${seeds} seeds; 5,000 held-out listings)`);
-  table(['k rule', 'k', 'NMI ours', 'AMI ours', 'NMI tfidf', 'AMI tfidf', 'ours s (choose k + k-means)', 'tfidf s'], rows);
+  table(['k rule', 'k', 'NMI ours', 'AMI ours', 'NMI tfidf', 'AMI tfidf', 'ours on LSA NMI / AMI', 'ours s (choose k + k-means)', 'tfidf s'], rows);
 
   // Labels of the auto clusters, to eyeball.
   const autoK = candidates.find((c) => c.name === 'auto: sqrt')?.k ?? 50;
@@ -292,6 +313,21 @@ async function main(): Promise<void> {
   labels.slice(0, 8).forEach((l, c) => console.log(`  ${c}: ${l.label}`));
   console.log();
 
+  // Layout: how many of a paper's 10 nearest neighbours (cosine) stay among its 10 nearest on the map.
+  const layoutRows: Array<Array<string | number>> = [];
+  const layouts: Array<[string, () => { x: Float64Array; y: Float64Array }]> = [
+    ['UMAP on all 5,000', () => layoutPapers(vectors, km.assignments, { seed: 42, umapSample: 5000 })],
+    ['UMAP on 2,000 + placement', () => layoutPapers(vectors, km.assignments, { seed: 42, umapSample: 2000 })],
+    ['PCA', () => pca2d(vectors)],
+  ];
+  for (const [name, run] of layouts) {
+    const [layout, seconds] = time(run);
+    layoutRows.push([name, neighbourPreservation(vectors, layout.x, layout.y, 10), seconds.toFixed(2)]);
+  }
+  console.log('Layout: 10-NN preservation (share of a paper\'s 10 nearest vectors among its 10 nearest map points; 500 papers)');
+  table(['layout', '10-NN kept', 's'], layoutRows);
+
+  if (args.includes('--quality-only')) return;
   // 2. Speed at 10k and ~75k papers.
   const timings: Array<Array<string | number>> = [];
   for (const n of args.includes('--skip-75k') ? [10_000] : [10_000, all.length]) {
