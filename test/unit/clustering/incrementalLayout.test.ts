@@ -9,7 +9,7 @@ function setup(): { ids: string[]; vectors: Float32Array[]; previous: Parameters
   const { vectors } = blobs(4, 40, 16, 0.1, 8);
   const ids = vectors.map((_, i) => `p${i}`);
   const km = sphericalKMeans(vectors, 4, { seed: 1 });
-  const layout = layoutPapers(vectors, km.assignments, { seed: 1, epochs: 60 });
+  const layout = layoutPapers(vectors, km.assignments, { seed: 1, epochs: 30 });
   const points = ids.map((id, i) => ({ id, x: layout.x[i] as number, y: layout.y[i] as number, cluster: km.assignments[i] as number }));
   return { ids, vectors, previous: { points, centroids: km.centroids } };
 }

@@ -36,8 +36,8 @@ function separation(x: Float64Array, y: Float64Array, labels: number[]): number 
 
 test('UMAP layout is deterministic for a seed, normalised, and keeps blobs together', () => {
   const { vectors, labels } = blobs(4, 40, 16, 0.1);
-  const one = layoutPapers(vectors, undefined, { seed: 5, epochs: 100 });
-  const two = layoutPapers(vectors, undefined, { seed: 5, epochs: 100 });
+  const one = layoutPapers(vectors, undefined, { seed: 5, epochs: 50 });
+  const two = layoutPapers(vectors, undefined, { seed: 5, epochs: 50 });
   assert.equal(one.method, 'umap');
   assert.deepEqual(one.x, two.x);
   assert.deepEqual(one.y, two.y);
@@ -58,10 +58,10 @@ test('tiny libraries use PCA; one paper sits in the middle', () => {
 test('large libraries: UMAP on a sample, the rest placed next to their neighbours', () => {
   const { vectors, labels } = blobs(4, 75, 16, 0.1, 3);
   const { assignments } = sphericalKMeans(vectors, 4, { seed: 1 });
-  const layout = layoutPapers(vectors, assignments, { seed: 2, umapSample: 100, epochs: 100 });
+  const layout = layoutPapers(vectors, assignments, { seed: 2, umapSample: 100, epochs: 50 });
   assert.equal(layout.method, 'umap+placement');
   assertNormalised(layout.x, layout.y);
   assert.ok(separation(layout.x, layout.y, labels) < 0.5);
-  const again = layoutPapers(vectors, assignments, { seed: 2, umapSample: 100, epochs: 100 });
+  const again = layoutPapers(vectors, assignments, { seed: 2, umapSample: 100, epochs: 50 });
   assert.deepEqual(again.x, layout.x);
 });

@@ -24,7 +24,7 @@ function library(): { papers: TopicPaper[]; vectors: Float32Array[] } {
 
 test('computeTopicMap clusters, labels and places every paper; the file round-trips', () => {
   const { papers, vectors } = library();
-  const map = computeTopicMap(papers, vectors, { clusters: 3, seed: 1, layout: { epochs: 60 } });
+  const map = computeTopicMap(papers, vectors, { clusters: 3, seed: 1, layout: { epochs: 30 } });
   assert.equal(map.update, 'full');
   assert.equal(map.clusters.length, 3);
   assert.equal(map.points.length, 90);
@@ -50,8 +50,8 @@ test('computeTopicMap clusters, labels and places every paper; the file round-tr
 
 test('input order does not matter, and one added paper keeps everyone else in place', () => {
   const { papers, vectors } = library();
-  const map = computeTopicMap(papers, vectors, { clusters: 'auto', seed: 1, layout: { epochs: 60 } });
-  const reversed = computeTopicMap([...papers].reverse(), [...vectors].reverse(), { clusters: 'auto', seed: 1, layout: { epochs: 60 } });
+  const map = computeTopicMap(papers, vectors, { clusters: 'auto', seed: 1, layout: { epochs: 30 } });
+  const reversed = computeTopicMap([...papers].reverse(), [...vectors].reverse(), { clusters: 'auto', seed: 1, layout: { epochs: 30 } });
   assert.deepEqual(reversed.points, map.points);
   assert.equal(computeTopicMap(papers, vectors, { clusters: 'auto', seed: 1, previous: map }), map, 'nothing changed: the saved map is reused');
 
