@@ -21,8 +21,10 @@ function step(name, cmd, args, env = {}) {
   console.log(`== ${name}: ok in ${seconds}s`);
 }
 
-step('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
-step('lint', 'npx', ['eslint', '--no-error-on-unmatched-pattern', 'src', 'test', 'webview', 'bench']);
+// `--unit`: the plain-Node tier alone (no type-check, lint or VS Code), for a quick loop while coding.
+const unitOnly = process.argv.includes('--unit');
+if (!unitOnly) step('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
+if (!unitOnly) step('lint', 'npx', ['eslint', '--no-error-on-unmatched-pattern', 'src', 'test', 'webview', 'bench']);
 step('build', 'node', ['scripts/build.mjs']);
 const unitTests = await fg('dist-test/test/unit/**/*.test.js');
 if (unitTests.length === 0) {
@@ -30,4 +32,4 @@ if (unitTests.length === 0) {
   process.exit(1);
 }
 step('unit tests', 'node', ['--test', '--test-concurrency=1', ...unitTests]);
-if (existsSync('scripts/integration.mjs')) step('integration tests (real VS Code)', 'node', ['scripts/integration.mjs']);
+if (!unitOnly && existsSync('scripts/integration.mjs')) step('integration tests (real VS Code)', 'node', ['scripts/integration.mjs']);
