@@ -35,6 +35,7 @@ const builds = [
     entryPoints: present({
       extension: 'src/host/extension.ts',
       engine: 'src/engine/engine.worker.ts',
+      topics: 'src/engine/topicMap.worker.ts',
       cli: 'src/cli/cli.ts',
       eval: 'bench/eval.ts',
       bench: 'bench/bench.ts',

@@ -34,13 +34,15 @@ import { modelFingerprint } from './modelFingerprint';
 import { PaperStore, tableNameFor } from './paperStore';
 import { SearchService, UnknownPaperError } from './searchService';
 import { TextEncoder } from './textEncoder';
-import { refreshTopicMap, topicMapResult } from './topicMap';
+import { collectTopicInputs } from './topicMap';
+import { topicMapInThread } from './topicMapThread';
 
 interface OpenEngineState {
   options: EngineOptions;
   /** Bumped by every index run: the cached topic map is valid only for the generation it was made in. */
   generation: number;
-  topics?: { generation: number; key: string; map: TopicMapResult };
+  /** The latest topic map, or the one being computed (concurrent asks share one computation). */
+  topics?: { generation: number; key: string; map: Promise<TopicMapResult> };
   encoder: TextEncoder;
   store: PaperStore;
   search: SearchService;
@@ -179,16 +181,23 @@ connection.onRequest(
     const state = requireOpen();
     const key = JSON.stringify([clusters ?? 'auto', seed ?? null]);
     if (!recompute && state.topics && state.topics.generation === state.generation && state.topics.key === key) return state.topics.map;
-    const started = Date.now();
-    const map = topicMapResult(
-      await refreshTopicMap(state.store, state.options.dbDir, state.store.tableName, {
+    const generation = state.generation;
+    const map = (async (): Promise<TopicMapResult> => {
+      const started = Date.now();
+      const inputs = await collectTopicInputs(state.store);
+      const result = await topicMapInThread(inputs, state.options.dbDir, state.store.tableName, {
         clusters: clusters ?? 'auto',
         ...(seed !== undefined ? { seed } : {}),
         recompute: recompute ?? false,
-      }),
-    );
-    log(`topic map: ${map.clusters.length} clusters over ${map.points.length} papers in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    state.topics = { generation: state.generation, key, map };
+      });
+      log(`topic map: ${result.clusters.length} clusters over ${result.points.length} papers in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+      return result;
+    })();
+    state.topics = { generation, key, map };
+    // A failed computation is not cached: the next ask tries again.
+    map.catch(() => {
+      if (state.topics?.map === map) state.topics = undefined;
+    });
     return map;
   }),
 );

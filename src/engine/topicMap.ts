@@ -212,18 +212,13 @@ export interface TopicSource {
   allVectors(): Promise<{ ids: string[]; vectors: Float32Array[] }>;
 }
 
-/**
- * The engine's entry point: loads the previous map of `table`, computes the new one (incrementally
- * when few papers changed and the seed and cluster option are the same) and saves it. `recompute`
- * ignores the saved map and lays everything out afresh.
- */
-export async function refreshTopicMap(
-  source: TopicSource,
-  dbDir: string,
-  table: string,
-  options: { clusters: ClusterCountOption; seed?: number; recompute?: boolean },
-): Promise<TopicMap> {
-  const previous = options.recompute ? undefined : loadTopicMap(dbDir, table);
+export interface TopicInputs {
+  papers: TopicPaper[];
+  vectors: Float32Array[];
+}
+
+/** Papers and vectors of the store, paired by id (rows missing either side are left out). */
+export async function collectTopicInputs(source: TopicSource): Promise<TopicInputs> {
   const [papers, { ids, vectors }] = await Promise.all([source.allPapers(), source.allVectors()]);
   const byId = new Map(papers.map((p) => [p.id, p]));
   const kept: TopicPaper[] = [];
@@ -236,7 +231,32 @@ export async function refreshTopicMap(
       keptVectors.push(v);
     }
   });
-  const map = computeTopicMap(kept, keptVectors, { clusters: options.clusters, ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(previous ? { previous } : {}) });
+  return { papers: kept, vectors: keptVectors };
+}
+
+export interface RefreshOptions {
+  clusters: ClusterCountOption;
+  seed?: number;
+  recompute?: boolean;
+}
+
+/**
+ * Loads the previous map of `table`, computes the new one (incrementally when few papers changed
+ * and the seed and cluster option are the same) and saves it. `recompute` ignores the saved map.
+ * CPU-bound for seconds at 75k papers: the engine runs it in its own thread (topicMap.worker.ts).
+ */
+export function updateSavedTopicMap(inputs: TopicInputs, dbDir: string, table: string, options: RefreshOptions): TopicMap {
+  const previous = options.recompute ? undefined : loadTopicMap(dbDir, table);
+  const map = computeTopicMap(inputs.papers, inputs.vectors, {
+    clusters: options.clusters,
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(previous ? { previous } : {}),
+  });
   saveTopicMap(dbDir, table, map);
   return map;
+}
+
+/** Collect + update in the calling thread (tests, scripts). */
+export async function refreshTopicMap(source: TopicSource, dbDir: string, table: string, options: RefreshOptions): Promise<TopicMap> {
+  return updateSavedTopicMap(await collectTopicInputs(source), dbDir, table, options);
 }
