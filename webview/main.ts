@@ -161,7 +161,9 @@ function fit(): void {
   const w = Math.max(1e-6, bounds.maxX - bounds.minX);
   const h = Math.max(1e-6, bounds.maxY - bounds.minY);
   // Margins leave room for the cluster labels drawn at the edges.
-  view.scale = Math.min(Math.max(width - 160, 100) / w, Math.max(height - 60, 100) / h);
+  view.scale = Math.min(Math.max(width - 160, 100) / w, Math.max(height - 120, 100) / h);
+  // Lift the map a little: the legend takes the bottom edge.
+  view.cy += 25 / view.scale;
   fitScale = view.scale;
 }
 let fitScale = 1;

@@ -27,7 +27,7 @@ export function pickItemFor(ctx: AtlasContext, hit: Pick<SearchHit, 'id' | 'titl
   return {
     id: hit.id,
     label: hit.title,
-    description: [authorsShort(hit.authors), hit.year !== undefined ? String(hit.year) : undefined, topic].filter(Boolean).join(' · '),
+    description: [hit.authors.length > 0 ? authorsShort(hit.authors) : undefined, hit.year !== undefined ? String(hit.year) : undefined, topic].filter(Boolean).join(' · '),
     detail: score !== undefined ? `${hit.id} · score ${score.toFixed(3)}` : hit.id,
     alwaysShow: true,
     buttons: [openButton, copyButton, citeButton],

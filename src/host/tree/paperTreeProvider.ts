@@ -34,7 +34,10 @@ function relativeFile(file: string): string {
 }
 
 export function paperDescription(p: CatalogPaper): string {
-  return [authorsShort(p.authors), p.year !== undefined ? String(p.year) : undefined].filter(Boolean).join(' · ');
+  const year = p.year !== undefined ? String(p.year) : undefined;
+  // Title-only notes and list entries have no authors: name their file instead of "unknown authors".
+  const who = p.authors.length > 0 ? authorsShort(p.authors) : p.sources[0] ? path.basename(p.sources[0].file) : undefined;
+  return [who, year].filter(Boolean).join(' · ');
 }
 
 export class PaperTreeProvider implements vscode.TreeDataProvider<PaperTreeNode>, vscode.Disposable {
@@ -88,8 +91,8 @@ export class PaperTreeProvider implements vscode.TreeDataProvider<PaperTreeNode>
     const list = [...groups.values()];
     for (const g of list) {
       g.papers.sort((a, b) => a.title.localeCompare(b.title));
-      const keywords = grouping === 'topic' ? this.catalog.topicMap?.clusters.find((c) => `topic:${c.id}` === g.key)?.keywords.slice(0, 3) : undefined;
-      g.description = `${g.papers.length}${keywords?.length ? ` · ${keywords.join(', ')}` : ''}`;
+      // Topic labels already are keyphrases: the description only counts.
+      g.description = `${g.papers.length} ${g.papers.length === 1 ? 'paper' : 'papers'}`;
     }
     if (grouping === 'year') list.sort((a, b) => b.label.localeCompare(a.label));
     else if (grouping === 'topic') list.sort((a, b) => b.papers.length - a.papers.length);

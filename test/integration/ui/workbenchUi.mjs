@@ -112,7 +112,7 @@ export async function runUiTests({ browser, url, shots, log }) {
       const x = sidebar.x + sidebar.width + 1;
       await page.mouse.move(x, sidebar.y + 300);
       await page.mouse.down();
-      await page.mouse.move(x + 220, sidebar.y + 300, { steps: 8 });
+      await page.mouse.move(x + 300, sidebar.y + 300, { steps: 8 });
       await page.mouse.up();
     }
     const groupLabel = await rows.first().innerText();
@@ -120,8 +120,12 @@ export async function runUiTests({ browser, url, shots, log }) {
     await page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').first().waitFor();
     const count = await page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').count();
     if (count < 2) throw new Error(`expanded group "${groupLabel}" shows ${count} papers`);
-    await page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').nth(1).hover();
-    await page.waitForTimeout(1200);
+    // Open a second group too, then show one paper's tooltip (title, authors, year, abstract start).
+    const second = page.locator('.part.sidebar .monaco-list-row[aria-level="1"]').nth(1);
+    if (await second.count()) await second.click();
+    await page.waitForTimeout(300);
+    await page.locator('.part.sidebar .monaco-list-row[aria-level="2"]').nth(2).hover();
+    await page.waitForTimeout(1500);
     await shot(page, path.join(shots, 'tree.png'));
   });
 
@@ -135,6 +139,7 @@ export async function runUiTests({ browser, url, shots, log }) {
   });
 
   await step('hover on a citation key lists related papers', async () => {
+    await page.keyboard.press('Control+B'); // hide the side bar: room for the editor (and later the map)
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget input').fill('retrieval.md');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'retrieval.md' }).first().waitFor();
@@ -152,7 +157,6 @@ export async function runUiTests({ browser, url, shots, log }) {
 
   let frame;
   await step('Atlas panel draws the map and shows a selected paper', async () => {
-    await page.keyboard.press('Control+B'); // hide the side bar: room for the map
     await runCommand(page, 'Paper Atlas: Open Atlas');
     frame = await webviewFrame(page, 'canvas#atlas-map');
     const deadline = Date.now() + DEFAULT_TIMEOUT;
@@ -176,6 +180,12 @@ export async function runUiTests({ browser, url, shots, log }) {
     await frame.locator('.match', { hasText: 'Dense Passage' }).first().click();
     await frame.locator('#paper-title', { hasText: 'Dense Passage Retrieval' }).waitFor();
     await frame.locator('.related-item').first().waitFor();
+    // Clear the filter again so the screenshot shows every cluster in colour around the selection.
+    await frame.locator('#filter').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await frame.locator('#match-count', { hasText: /^[\d,]+ papers$/ }).waitFor();
+    await page.mouse.move(700, 600);
     await page.waitForTimeout(500);
     await shot(page, path.join(shots, 'atlas-dark.png'));
   });
