@@ -35,7 +35,7 @@ export class IndexingController implements vscode.Disposable {
   private readonly problems: vscode.DiagnosticCollection;
   private watchers: vscode.Disposable[] = [];
   private running: Promise<IndexSummary | undefined> | undefined;
-  private rerunRequested = false;
+  private queued: Promise<IndexSummary | undefined> | undefined;
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private current: RpcCancellationTokenSource | undefined;
   private progress: IndexProgress | undefined;
@@ -140,25 +140,30 @@ export class IndexingController implements vscode.Disposable {
     }, delayMs);
   }
 
-  /** One indexing run at a time; a request during a run schedules one more run after it. */
+  /**
+   * One indexing run at a time. A request during a run queues one more run after it (requests
+   * during the same run share it), and its promise is that later run's, so callers always get a
+   * summary that covers the files as they were when they asked.
+   */
   index(reason: string, options: { notifyAfterMs?: number } = {}): Promise<IndexSummary | undefined> {
     if (this.running) {
-      this.rerunRequested = true;
-      return this.running;
+      this.queued ??= this.running
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = undefined;
+          return this.index(reason, options);
+        });
+      return this.queued;
     }
     this.running = this.runIndex(reason, options.notifyAfterMs ?? NOTIFY_AFTER_MS).finally(() => {
       this.running = undefined;
-      if (this.rerunRequested) {
-        this.rerunRequested = false;
-        void this.index('changes during the last run', options);
-      }
     });
     return this.running;
   }
 
-  /** Waits for the current run (tests and commands that need a settled index). */
+  /** Waits until no run is in progress or queued (tests and commands that need a settled index). */
   async whenIdle(): Promise<void> {
-    while (this.running) await this.running.catch(() => undefined);
+    while (this.running || this.queued) await (this.queued ?? this.running)?.catch(() => undefined);
   }
 
   private async runIndex(reason: string, notifyAfterMs: number): Promise<IndexSummary | undefined> {

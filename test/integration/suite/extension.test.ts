@@ -130,6 +130,39 @@ suite('Paper Atlas', () => {
     await waitFor('the watcher to drop added.bib', () => (api.context.catalog.get('added2024') ? undefined : true), 30_000);
   });
 
+  test('a long indexing run can be cancelled', async () => {
+    await api.context.indexing.whenIdle();
+    const file = path.join(folder(), 'big.bib');
+    const topics = ['graph neural networks', 'speech recognition', 'protein folding', 'robot grasping', 'causal inference'];
+    const entries = Array.from({ length: 3000 }, (_, i) => {
+      const t = topics[i % topics.length]!;
+      return `@article{big${i},\n  title = {Study ${i} of ${t}},\n  author = {Ann Author${i}},\n  year = {${2000 + (i % 24)}},\n  abstract = {We investigate ${t} with method number ${i} and report results on benchmark ${i % 17}.}\n}`;
+    });
+    writeFileSync(file, entries.join('\n\n'));
+    let embedding = false;
+    const sub = api.context.engine.onProgress((p) => {
+      if (p.phase === 'embedding' && p.done > 0) embedding = true;
+    });
+    const before = api.context.catalog.size;
+    try {
+      const run = api.context.indexing.index('cancellation test');
+      await waitFor('the embedding phase', () => embedding || undefined, 60_000, 20);
+      api.context.indexing.cancel();
+      assert.equal(await run, undefined, 'a cancelled run has no summary');
+      assert.notEqual(api.context.indexing.state, 'error');
+      // The next run finishes what the cancelled one started (it resumes from the rows already written).
+      const resumed = await api.context.indexing.index('after the cancellation');
+      assert.ok(resumed && resumed.papers >= before + 3000, `resumed run: ${JSON.stringify(resumed)}`);
+    } finally {
+      sub.dispose();
+      rmSync(file, { force: true });
+    }
+    await api.context.indexing.whenIdle();
+    await api.context.indexing.index('big.bib removed');
+    assert.equal(api.context.catalog.get('big1'), undefined, 'the removed file left no papers behind');
+    assert.equal(api.context.catalog.size, before);
+  }, 120_000);
+
   test('settings are read through Config with the defaults of package.json', () => {
     const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { configuration: { properties: Record<string, { default: unknown }> } } };
     const props = manifest.contributes.configuration.properties;
