@@ -55,7 +55,9 @@ function stage(target) {
   delete pkg.bin;
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
   for (const f of ['README.md', 'LICENSE', 'CHANGELOG.md', '.vscodeignore']) if (existsSync(path.join(root, f))) cpSync(path.join(root, f), path.join(dir, f));
-  for (const f of ['extension.js', 'engine.js', 'webview.js']) cpSync(path.join(root, 'dist', f), path.join(dir, 'dist', f));
+  // Every runtime bundle (extension, engine and its helper workers, webview); not the CLI, eval or bench.
+  const notShipped = new Set(['cli.js', 'eval.js', 'bench.js']);
+  for (const f of readdirSync(path.join(root, 'dist'))) if (f.endsWith('.js') && !notShipped.has(f)) cpSync(path.join(root, 'dist', f), path.join(dir, 'dist', f));
   cpSync(path.join(root, 'dist', 'codicons'), path.join(dir, 'dist', 'codicons'), { recursive: true });
   cpSync(path.join(root, 'media'), path.join(dir, 'media'), { recursive: true, filter: (src) => !src.includes(`${path.sep}screenshots`) });
   if (existsSync(path.join(root, 'models'))) {
