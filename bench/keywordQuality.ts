@@ -186,13 +186,13 @@ async function main(): Promise<void> {
   // Tune on the even paragraphs, report on the odd ones (and on all, which flatters it).
   // spanWeight > 1 extrapolates: span − parts measures how much the words of a phrase predict each other.
   // mlmWeight ≤ 0 is searched too: it tells whether surprise helps at all over the corpus statistics.
-  const grid = (mlmWeights: readonly number[]): { o: RankingOptions; f1: number } => {
+  const grid = (mlmWeights: readonly number[], idfWeights: readonly number[] = [0.5, 1, 2]): { o: RankingOptions; f1: number } => {
     let best: { o: RankingOptions; f1: number } = { o: base, f1: -1 };
     for (const mlmWeight of mlmWeights)
       for (const spanWeight of mlmWeight === 0 ? [1] : [0, 1, 2])
         for (const occurrences of mlmWeight === 0 ? (['max'] as const) : (['max', 'mean'] as const))
           for (const repetitionWeight of [0, 1, 2, 4, 8])
-            for (const idfWeight of [0.5, 1, 2])
+            for (const idfWeight of idfWeights)
               for (const lengthBonus of [0, 0.5, 1, 2]) {
                 const o = { mlmWeight, spanWeight, repetitionWeight, idfWeight, lengthBonus, occurrences };
                 const f1 = evaluate(mlm(o), docs, even, 10).f1;
@@ -204,6 +204,9 @@ async function main(): Promise<void> {
   const tuned = grid([-1, -0.5, -0.25, 0.25, 0.5, 1]);
   variants.push([`no MLM: log-tf + IDF + length, tuned on even ${JSON.stringify({ ...tunedWithout.o, spanWeight: undefined, occurrences: undefined })}`, mlm(tunedWithout.o)]);
   const best = tuned;
+  // Small libraries have no usable IDF (the engine drops it below 50 papers): the MLM alone must rank.
+  const tunedNoIdf = grid([0.25, 0.5, 1], [0]);
+  variants.push([`MLM without IDF, tuned on even ${JSON.stringify(tunedNoIdf.o)}`, mlm(tunedNoIdf.o)]);
   variants.push([`MLM tuned on even ${JSON.stringify(best.o)}`, mlm(best.o)]);
 
   const rows = variants.map(([name, rank]) => {

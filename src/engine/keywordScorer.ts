@@ -14,6 +14,7 @@ import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
 import { candidatePhrases, type Candidate, type Term } from '../core/keywords/candidatePhrases';
 import {
   DEFAULT_RANKING,
+  DEFAULT_RANKING_WITHOUT_IDF,
   occurrenceScores,
   rankKeyphrases,
   termHeatMap,
@@ -126,7 +127,8 @@ export class KeywordScorer {
   }
 
   rank(analysis: KeywordAnalysis, k: number, ranking?: Partial<RankingOptions>): KeywordsResult {
-    const options = { ...DEFAULT_RANKING, ...this.options.ranking, ...ranking };
+    const defaults = this.documentFrequency ? DEFAULT_RANKING : DEFAULT_RANKING_WITHOUT_IDF;
+    const options = { ...defaults, ...this.options.ranking, ...ranking };
     const scores = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, options.spanWeight);
     const round = (x: number): number => Math.round(x * 1000) / 1000;
     const spans = termHeatMap(analysis.candidates, scores, options, this.documentFrequency).map((s) => ({ ...s, score: round(s.score) }));
