@@ -343,7 +343,7 @@ function paintPixels(g: CanvasRenderingContext2D, width: number, height: number,
 
 function renderLegend(): void {
   legend.replaceChildren(
-    ...centres.slice(0, 12).map((c) => el('span', { class: 'legend-item' }, el('span', { class: 'swatch', style: '' }), `${c.label} (${c.size})`)),
+    ...centres.slice(0, 12).map((c) => el('span', { class: 'legend-item' }, el('span', { class: 'swatch' }), `${c.label} (${c.size})`)),
   );
   legend.querySelectorAll<HTMLElement>('.swatch').forEach((s, k) => (s.style.background = clusterColour(centres[k]!.cluster)));
 }

@@ -94,6 +94,12 @@ export async function runUiTests({ browser, url, shots, log }) {
       await page.screenshot({ path: path.join(shots, `failed-${name.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
     }
   };
+  // The Atlas webview runs under a strict CSP: any refusal (inline style, eval, remote load) is a bug.
+  const cspViolations = [];
+  page.on('console', (m) => {
+    const t = m.text();
+    if (/Content.Security.Policy|Refused to (load|apply|execute|evaluate|connect)/i.test(t) && /webview|atlas|vscode-resource|vscode-cdn/i.test(`${t} ${m.location()?.url ?? ''}`)) cspViolations.push(t.slice(0, 300));
+  });
   const uiStarted = Date.now();
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
@@ -250,6 +256,10 @@ export async function runUiTests({ browser, url, shots, log }) {
     log(`    100k points: paint median ${median} ms, max ${times[times.length - 1]} ms (software canvas, headless chromium)`);
     await shot(page, path.join(shots, 'atlas-100k.png'));
     if (!(median < 100)) throw new Error(`paint median ${median} ms at ${points} points`);
+  });
+
+  await step('the Atlas webview logged no CSP violation', async () => {
+    if (cspViolations.length > 0) throw new Error(`CSP violations:\n${cspViolations.join('\n')}`);
   });
 
   await page.close().catch(() => undefined);
