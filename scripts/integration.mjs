@@ -106,7 +106,15 @@ async function main() {
 
     // 2. UI tests in a fresh window (a fresh copy of the workspace keeps the index the first run built).
     const { runUiTests } = await import(path.join(root, 'test', 'integration', 'ui', 'workbenchUi.mjs'));
-    const ui = await runUiTests({ browser, url: workbenchUrl(server.url, { folder: workspace, extensionPath: root }), workspace, shots, settingsFile: server.settingsFile, log });
+    const empty = path.join(run, 'empty-workspace');
+    mkdirSync(empty, { recursive: true });
+    const ui = await runUiTests({
+      browser,
+      url: workbenchUrl(server.url, { folder: workspace, extensionPath: root }),
+      emptyUrl: workbenchUrl(server.url, { folder: empty, extensionPath: root }),
+      shots,
+      log,
+    });
     for (const r of ui) {
       if (r.ok) passed++;
       else failures.push(`ui: ${r.name}\n${r.error}`);

@@ -78,7 +78,7 @@ async function setTheme(page, theme) {
   await row.click();
 }
 
-export async function runUiTests({ browser, url, shots, log }) {
+export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
   const results = [];
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(DEFAULT_TIMEOUT);
@@ -101,6 +101,16 @@ export async function runUiTests({ browser, url, shots, log }) {
     if (/Content.Security.Policy|Refused to (load|apply|execute|evaluate|connect)/i.test(t) && /webview|atlas|vscode-resource|vscode-cdn/i.test(`${t} ${m.location()?.url ?? ''}`)) cspViolations.push(t.slice(0, 300));
   });
   const uiStarted = Date.now();
+  if (emptyUrl) {
+    await step('welcome view when nothing is indexed (activation on opening the view)', async () => {
+      await page.goto(emptyUrl);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.activitybar .action-item a[aria-label^="Paper Atlas"], .activitybar .action-item[aria-label^="Paper Atlas"]').first().click();
+      await page.locator('.part.sidebar .welcome-view-content', { hasText: 'No papers indexed yet' }).waitFor({ timeout: 60_000 });
+      await page.locator('.part.sidebar .welcome-view-content a, .part.sidebar .welcome-view-content .monaco-button', { hasText: 'Index Workspace' }).first().waitFor();
+      await shot(page, path.join(shots, 'welcome.png'));
+    });
+  }
   await page.goto(url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
 
@@ -159,6 +169,20 @@ export async function runUiTests({ browser, url, shots, log }) {
     await page.waitForTimeout(300);
     await shot(page, path.join(shots, 'hover.png'));
     await page.mouse.move(5, 400);
+  });
+
+  await step('Show Related Work on the citation under the cursor', async () => {
+    await page.keyboard.press('Escape');
+    await mouseOverText(page, 'karpukhin2020dpr');
+    await page.mouse.down();
+    await page.mouse.up();
+    await runCommand(page, 'Paper Atlas: Show Related Work');
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Related to Dense Passage Retrieval' }).waitFor();
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor();
+    const first = await rows.first().innerText();
+    if (first.includes('Dense Passage Retrieval for Open-Domain')) throw new Error('related work lists the paper itself first');
+    await page.keyboard.press('Escape');
   });
 
   let frame;
