@@ -583,13 +583,18 @@ function actionButton(label: string, icon: string, action: PanelAction, id: stri
 
 function heatMap(text: string, spans: { start: number; end: number; score: number }[]): DocumentFragment {
   const frag = document.createDocumentFragment();
-  const max = Math.max(1e-9, ...spans.map((s) => s.score));
+  // Scores are relative: spread them over [0, 1] so the strongest words stand out from the rest.
+  const scores = spans.map((s) => s.score);
+  const min = Math.min(...scores);
+  const range = Math.max(1e-9, Math.max(...scores) - min);
   let at = 0;
   for (const s of [...spans].sort((a, b) => a.start - b.start)) {
     if (s.start < at || s.end > text.length) continue;
+    const level = (s.score - min) / range;
+    if (level < 0.2) continue;
     frag.append(text.slice(at, s.start));
     const m = el('mark', { class: 'heat' }, text.slice(s.start, s.end));
-    m.style.setProperty('--heat', (s.score / max).toFixed(2));
+    m.style.setProperty('--heat', (0.1 + 0.9 * level ** 1.5).toFixed(2));
     frag.append(m);
     at = s.end;
   }

@@ -76,7 +76,9 @@ export class CitationHoverProvider implements vscode.HoverProvider {
     md.appendMarkdown(`**${escapeMd(paper.title)}**\n\n`);
     md.appendMarkdown(`${escapeMd(paper.authors.join(', ') || 'Unknown authors')}${paper.year !== undefined ? ` · ${paper.year}` : ''}${paper.venue ? ` · *${escapeMd(paper.venue)}*` : ''}\n\n`);
     const topic = this.ctx.catalog.topic(paper.id);
-    if (keywords.length > 0 || topic) md.appendMarkdown(`$(tag) ${[topic ? `**${escapeMd(topic.label)}**` : '', ...keywords.map((k) => `\`${escapeMd(k)}\``)].filter(Boolean).join(' ')}\n\n`);
+    if (topic) md.appendMarkdown(`$(symbol-namespace) ${escapeMd(topic.label)}\n\n`);
+    // Inside a code span Markdown escapes are literal: drop backticks instead of escaping.
+    if (keywords.length > 0) md.appendMarkdown(`$(tag) ${keywords.map((k) => `\`${k.replace(/`/g, '')}\``).join(' ')}\n\n`);
     md.appendMarkdown(`[$(globe) Open in Atlas](${commandUri('openInAtlas', [paper.id])}) · [$(go-to-file) Go to source](${commandUri('goToSource', [paper.id])})\n\n`);
     if (related === undefined) {
       md.appendMarkdown('*Related work is not available right now.*');
