@@ -13,6 +13,7 @@ import { DEFAULT_ENCODER_ID } from '../engine/modelFolder';
 import { isIndexFolder } from '../engine/indexMarker';
 import { readSelectedModel } from '../engine/modelSelection';
 import { runModelsCommand } from './modelsCommand';
+import { runKeywordsCommand } from './keywordsCommand';
 import { ProgressBar } from './progressBar';
 import {
   parseClusterCount,
@@ -31,6 +32,7 @@ commands:
   related <id>          papers related to an indexed paper
   info                  index, model and execution provider
   diagnostics           problems found in library files (file:line: reason)
+  keywords <id>         keyphrases of a paper by masked-LM surprise (or --text "…", or --batch FILE)
   clusters              topic clusters with labels (--clusters auto|N, --seed N, --recompute)
   map                   2-D map positions of every paper, by cluster
   models list|pull|use  bundled and downloadable models (pull is the only command that uses the network)
@@ -43,6 +45,7 @@ options:
   --k N                 number of results (default 10)
   --mode MODE           search mode: hybrid (default), vector or fts
   --diversity L         MMR trade-off 0..1 (1 = plain relevance)
+  --text TEXT           keywords of this text instead of an indexed paper
   --batch FILE          one query or id per line → JSON Lines, one line per input, in order
   --json                machine-readable output
   -h, --help            this text`;
@@ -59,6 +62,7 @@ const FLAGS = {
   diversity: { type: 'string' },
   batch: { type: 'string' },
   json: { type: 'boolean' },
+  text: { type: 'string' },
   clusters: { type: 'string' },
   seed: { type: 'string' },
   recompute: { type: 'boolean' },
@@ -105,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const known = ['index', 'search', 'related', 'info', 'diagnostics', 'clusters', 'map', 'models'];
+  const known = ['index', 'search', 'related', 'info', 'diagnostics', 'clusters', 'map', 'keywords', 'models'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (try --help)`);
   const k = positiveInt(values.k, 'k', 10);
   const mode = (values.mode ?? 'hybrid') as SearchMode;
@@ -170,7 +174,7 @@ interface RunContext {
   topics: TopicsCommandOptions;
   info: EngineInfo;
   progress: ProgressBar;
-  values: { json?: boolean; batch?: string; k: number; mode: SearchMode; diversity: number | undefined; providersExplicit: boolean };
+  values: { json?: boolean; batch?: string; text?: string; k: number; mode: SearchMode; diversity: number | undefined; providersExplicit: boolean };
 }
 
 async function run(command: string, rest: string[], ctx: RunContext): Promise<number> {
@@ -237,6 +241,15 @@ async function run(command: string, rest: string[], ctx: RunContext): Promise<nu
         );
       return 0;
     }
+    case 'keywords':
+      return runKeywordsCommand(rest, engine, {
+        k: values.k,
+        json: values.json ?? false,
+        ...(values.text !== undefined ? { text: values.text } : {}),
+        ...(values.batch !== undefined ? { batch: values.batch } : {}),
+        out,
+        err: (s) => process.stderr.write(`${s}\n`),
+      });
     case 'clusters':
     case 'map': {
       const load = (request: TopicMapRequest): Promise<TopicMapResult> => engine.topicMap(request);

@@ -11,6 +11,7 @@ import {
   EngineErrorCode,
   GetDiagnostics,
   GetInfo,
+  GetKeywords,
   GetTopicMap,
   GetPapers,
   IndexPaths,
@@ -34,6 +35,9 @@ import { modelFingerprint } from './modelFingerprint';
 import { PaperStore, tableNameFor } from './paperStore';
 import { SearchService, UnknownPaperError } from './searchService';
 import { TextEncoder } from './textEncoder';
+import { KeywordService } from './keywordService';
+import { DEFAULT_MLM_ID } from './modelFolder';
+import { readSelectedModel } from './modelSelection';
 import { collectTopicInputs } from './topicMap';
 import { topicMapInThread } from './topicMapThread';
 
@@ -47,6 +51,7 @@ interface OpenEngineState {
   store: PaperStore;
   search: SearchService;
   stateFile: StateFile;
+  keywords: KeywordService;
 }
 
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
@@ -110,6 +115,7 @@ connection.onRequest(
   OpenEngine,
   handle(async (options) => {
     if (engine) {
+      await engine.keywords.release();
       await engine.encoder.release();
       engine.store.close();
       engine = undefined;
@@ -123,7 +129,22 @@ connection.onRequest(
     const tableName = tableNameFor(encoder.settings.id, modelFingerprint(encoder.settings.onnxPath));
     const store = await PaperStore.open(options.dbDir, tableName, encoder.dims);
     await store.refreshIndexInfo();
-    engine = { options, generation: 0, encoder, store, search: new SearchService(store, encoder), stateFile: stateFileFor(options.dbDir, tableName) };
+    const keywords = new KeywordService({
+      dbDir: options.dbDir,
+      store,
+      mlm: readSelectedModel(options.dbDir, 'mlm') ?? DEFAULT_MLM_ID,
+      threads: options.threads,
+      log,
+    });
+    engine = {
+      options,
+      generation: 0,
+      encoder,
+      store,
+      search: new SearchService(store, encoder),
+      stateFile: stateFileFor(options.dbDir, tableName),
+      keywords,
+    };
     return info();
   }),
 );
@@ -145,6 +166,7 @@ connection.onRequest(
       });
     } finally {
       release();
+      requireOpen().keywords.libraryChanged();
     }
   }),
 );
@@ -201,6 +223,13 @@ connection.onRequest(
     return map;
   }),
 );
+connection.onRequest(
+  GetKeywords,
+  handle(async ({ id, text, k }) => {
+    if ((id === undefined) === (text === undefined)) throw new ResponseError(EngineErrorCode.BadRequest, 'keywords needs exactly one of id or text');
+    return requireOpen().keywords.keywords({ ...(id !== undefined ? { id } : {}), ...(text !== undefined ? { text } : {}), k });
+  }),
+);
 connection.onRequest(GetInfo, handle0(info));
 connection.onRequest(
   GetDiagnostics,
@@ -218,6 +247,7 @@ connection.onRequest(
     try {
       await store.clear();
       stateFile.clear();
+      requireOpen().keywords.libraryChanged();
     } finally {
       release();
     }
@@ -227,6 +257,7 @@ connection.onRequest(
   Shutdown,
   handle0(async () => {
     if (engine) {
+      await engine.keywords.release();
       await engine.encoder.release();
       engine.store.close();
       engine = undefined;
