@@ -22,6 +22,7 @@ export class EngineManager implements vscode.Disposable {
   private _state: EngineState = 'stopped';
   private _info: EngineInfo | undefined;
   private _lastError: string | undefined;
+  private openError: Error | undefined;
   private readonly stateEmitter = new vscode.EventEmitter<EngineState>();
   private readonly progressEmitter = new vscode.EventEmitter<IndexProgress>();
   private readonly crashEmitter = new vscode.EventEmitter<string>();
@@ -52,9 +53,14 @@ export class EngineManager implements vscode.Disposable {
     return path.join(base, configured !== '' ? '' : 'index');
   }
 
-  /** The running, opened engine; starts and opens one when there is none. */
-  get(): Promise<EngineClient> {
+  /**
+   * The running, opened engine; starts and opens one when there is none. After an open failure
+   * (missing model, unreadable index) callers get that error at once instead of a new worker per
+   * hover; `retry` (indexing runs) or a settings change (stop()) tries again.
+   */
+  get(retry = false): Promise<EngineClient> {
     if (this.client?.alive) return Promise.resolve(this.client);
+    if (this.openError && !retry) return Promise.reject(this.openError);
     this.opening ??= this.startAndOpen(++this.generation).finally(() => (this.opening = undefined));
     return this.opening;
   }
@@ -86,6 +92,7 @@ export class EngineManager implements vscode.Disposable {
       });
       this.client = client;
       this._info = info;
+      this.openError = undefined;
       this.log.info(`engine open in ${Date.now() - started} ms: model ${info.model}, provider ${info.provider}, ${info.papers} papers, index ${info.dbDir}`);
       this.setState('ready');
       return client;
@@ -94,7 +101,8 @@ export class EngineManager implements vscode.Disposable {
       const message = errorMessage(e);
       this.log.error(`engine failed to open: ${message}`);
       this.setState('error', message);
-      throw new Error(`Paper Atlas engine could not open: ${message}`);
+      this.openError = new Error(`Paper Atlas engine could not open: ${message}`);
+      throw this.openError;
     }
   }
 
@@ -125,6 +133,7 @@ export class EngineManager implements vscode.Disposable {
   /** Stops the worker by message (settings changed, rebuild, deactivate). The next `get()` reopens. */
   async stop(): Promise<void> {
     this.generation++;
+    this.openError = undefined;
     const pending = this.opening;
     const client = this.client ?? (pending ? await pending.catch(() => undefined) : undefined);
     this.client = undefined;

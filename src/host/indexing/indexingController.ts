@@ -205,7 +205,7 @@ export class IndexingController implements vscode.Disposable {
       );
     }, notifyAfterMs);
     try {
-      const client = await this.engine.get();
+      const client = await this.engine.get(true);
       const summary = await client.index(files, cancel);
       this._lastSummary = summary;
       this.log.info(

@@ -181,6 +181,22 @@ suite('Paper Atlas', () => {
     assert.equal(api.context.indexing.lastSummary?.added, before, 'every paper was embedded again');
   }, 150_000);
 
+  test('a missing model puts Paper Atlas in an error state without retrying on every hover', async () => {
+    const config = vscode.workspace.getConfiguration('paperAtlas');
+    const original = config.inspect<string>('encoderModel')?.workspaceValue;
+    await config.update('encoderModel', 'no-such-model', vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('the error state', () => (api.context.indexing.state === 'error' && api.context.engine.state === 'error') || undefined, 30_000);
+      assert.match(api.context.engine.lastError ?? '', /no-such-model/);
+      const started = Date.now();
+      await assert.rejects(api.context.engine.get(), /could not open/);
+      assert.ok(Date.now() - started < 200, 'a failed open is remembered, not retried per request');
+    } finally {
+      await config.update('encoderModel', original, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('recovery after the model setting is restored', () => (api.context.indexing.state === 'ready' && api.context.catalog.size > 0) || undefined, 60_000);
+  }, 120_000);
+
   test('an engine crash is reported and the engine restarts on next use', async () => {
     const client = await api.context.engine.get();
     const crashed = new Promise<string>((resolve) => {
