@@ -66,13 +66,14 @@ suite('Paper Atlas', () => {
     assert.match(doc.lineAt(broken.range.start.line).text, /broken2021/);
   });
 
-  test('hovers on [@key], @key, [[@key]], \\cite{key} and DOIs list related papers', async () => {
+  test('hovers on [@key], @key, [[@key]], \\cite{key}, DOIs and arXiv ids list related papers', async () => {
     for (const [file, needle] of [
       ['notes/retrieval.md', '@karpukhin2020dpr'],
       ['notes/retrieval.md', '@khattab2020colbert'],
       ['notes/retrieval.md', '@reimers2019sbert'],
       ['notes/retrieval.md', 'lewis2020rag}'],
       ['notes/retrieval.md', '10.18653/v1/2020.emnlp-main.550'],
+      ['notes/retrieval.md', '2005.11401'],
     ] as const) {
       const text = await hoverText(file, needle);
       assert.match(text, /Related work/, `hover on ${needle}: ${text.slice(0, 200)}`);

@@ -241,6 +241,26 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     await frame.locator('#paper-title', { hasText: 'Dense Passage Retrieval' }).waitFor({ timeout: 60_000 });
   });
 
+  await step('Atlas map works from the keyboard', async () => {
+    if (!frame) throw new Error('no Atlas panel');
+    await frame.locator('canvas#atlas-map').focus();
+    for (const key of ['0', '+', 'ArrowLeft', 'ArrowRight', '-', '0']) await page.keyboard.press(key);
+    const before = await frame.locator('#paper-title').innerText();
+    await page.keyboard.press('Enter'); // selects the paper nearest the centre
+    const deadline = Date.now() + 15_000;
+    let title = before;
+    while (Date.now() < deadline) {
+      title = await frame.locator('#paper-title').innerText().catch(() => before);
+      if (title && title !== before) break;
+      await page.waitForTimeout(200);
+    }
+    if (!title || title === before) throw new Error(`Enter on the map did not select another paper (still "${before}")`);
+    // The side pane's actions are reachable with Tab.
+    await frame.locator('.actions vscode-button').first().focus();
+    const focused = await frame.evaluate(() => document.activeElement?.tagName.toLowerCase());
+    if (focused !== 'vscode-button') throw new Error(`focus is on ${focused}`);
+  });
+
   await step('Atlas map stays smooth with 100k points', async () => {
     if (!frame) throw new Error('no Atlas panel');
     // A synthetic 100k-point map (40 clusters) sent the way the host sends one, then zoom and pan.
