@@ -132,7 +132,7 @@ connection.onRequest(
     const keywords = new KeywordService({
       dbDir: options.dbDir,
       store,
-      mlm: readSelectedModel(options.dbDir, 'mlm') ?? DEFAULT_MLM_ID,
+      mlm: options.mlmModel ?? readSelectedModel(options.dbDir, 'mlm') ?? DEFAULT_MLM_ID,
       threads: options.threads,
       log,
     });

@@ -35,6 +35,7 @@ import {
   type SearchParams,
 } from '../shared/engineProtocol';
 import type { IngestDiagnostic, Paper } from '../shared/paper';
+import { ensureLanceThreads } from './lanceEnvironment';
 import { packageRoot } from './packageRoot';
 
 export interface EngineClientOptions {
@@ -59,6 +60,7 @@ export class EngineClient {
   }
 
   static start(options: EngineClientOptions = {}): EngineClient {
+    ensureLanceThreads();
     const workerPath = options.workerPath ?? path.join(packageRoot(), 'dist', 'engine.js');
     const worker = new Worker(workerPath);
     const connection = createMessageConnection(new PortMessageReader(worker), new PortMessageWriter(worker));
@@ -94,12 +96,12 @@ export class EngineClient {
     return this.connection.sendRequest(SearchPapers, params, cancel?.token);
   }
 
-  related(params: RelatedParams): Promise<SearchHit[]> {
-    return this.connection.sendRequest(RelatedPapers, params);
+  related(params: RelatedParams, cancel?: CancellationTokenSource): Promise<SearchHit[]> {
+    return this.connection.sendRequest(RelatedPapers, params, cancel?.token);
   }
 
-  relatedToText(params: RelatedToTextParams): Promise<SearchHit[]> {
-    return this.connection.sendRequest(RelatedToText, params);
+  relatedToText(params: RelatedToTextParams, cancel?: CancellationTokenSource): Promise<SearchHit[]> {
+    return this.connection.sendRequest(RelatedToText, params, cancel?.token);
   }
 
   papers(ids: string[]): Promise<Paper[]> {

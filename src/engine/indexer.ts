@@ -4,7 +4,7 @@
  * starting over (rows already written carry their hash and are not embedded again).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mergePapers, readLibraryFile } from '../core/ingest/libraryReader';
 import { normaliseDoi, normaliseTitle } from '../core/paperIdentity';
@@ -144,14 +144,12 @@ export async function indexFiles(
       changed.push(file); // vanished between discovery and now: treated as removed below
     }
   }
-  const vanished = Object.keys(state.files).filter((f) => {
-    try {
-      statSync(f);
-      return false;
-    } catch {
-      return true;
-    }
-  });
+  // Files that are gone: known from the state of the last complete run, or only from the rows of an
+  // interrupted one (a run cancelled after writing a chunk never recorded its file as indexed).
+  const summaries = await store.summaries();
+  const knownFiles = new Set(Object.keys(state.files));
+  for (const row of summaries) for (const s of row.sources) knownFiles.add(s.file);
+  const vanished = [...knownFiles].filter((f) => !fileStats.has(f) && !existsSync(f));
   const rereadFiles = new Set([...changed, ...vanished]);
 
   // 2. Parse what changed.
@@ -174,7 +172,7 @@ export async function indexFiles(
   report({ phase: 'comparing', done: 0, total: merged.papers.length });
   const existing = new Map<string, RowSummary>();
   const byKey = new Map<string, string>();
-  for (const row of await store.summaries()) {
+  for (const row of summaries) {
     existing.set(row.id, row);
     if (row.doi) byKey.set(`doi:${normaliseDoi(row.doi) ?? row.doi}`, row.id);
     if (row.arxivId) byKey.set(`arxiv:${row.arxivId}`, row.id);
@@ -221,24 +219,28 @@ export async function indexFiles(
   // 4. Embed and write in chunks (resumable), overlapping each chunk's write with the next chunk's encoding.
   const chunkSize = options.chunkSize ?? 1024;
   let pendingWrite: Promise<void> = Promise.resolve();
-  for (let i = 0; i < toEmbed.length; i += chunkSize) {
-    checkCancelled();
-    const chunk = toEmbed.slice(i, i + chunkSize);
-    const vectors = await encoder.encode(
-      chunk.map((p) => documentText(p)),
-      'document',
-      (done) => report({ phase: 'embedding', done: i + done, total: toEmbed.length }),
-    );
+  try {
+    for (let i = 0; i < toEmbed.length; i += chunkSize) {
+      checkCancelled();
+      const chunk = toEmbed.slice(i, i + chunkSize);
+      const vectors = await encoder.encode(
+        chunk.map((p) => documentText(p)),
+        'document',
+        (done) => report({ phase: 'embedding', done: i + done, total: toEmbed.length }),
+      );
+      await pendingWrite;
+      const fresh: StoredRow[] = [];
+      const replacing: StoredRow[] = [];
+      chunk.forEach((p, j) => (existing.has(p.id) ? replacing : fresh).push(paperToRow(p, vectors[j]!)));
+      summary.added += fresh.length;
+      summary.updated += replacing.length;
+      summary.embedded += chunk.length;
+      pendingWrite = store.add(fresh).then(() => store.upsert(replacing));
+    }
+  } finally {
+    // A cancelled or failed run still finishes the chunk it was writing, so that work is kept.
     await pendingWrite;
-    const fresh: StoredRow[] = [];
-    const replacing: StoredRow[] = [];
-    chunk.forEach((p, j) => (existing.has(p.id) ? replacing : fresh).push(paperToRow(p, vectors[j]!)));
-    summary.added += fresh.length;
-    summary.updated += replacing.length;
-    summary.embedded += chunk.length;
-    pendingWrite = store.add(fresh).then(() => store.upsert(replacing));
   }
-  await pendingWrite;
 
   // 5. Metadata-only changes keep their vectors.
   const keepVector = [...metadataOnly.map((p) => p.id), ...sourcesOnly.map((s) => s.id)];

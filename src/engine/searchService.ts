@@ -9,6 +9,9 @@ import type { TextEncoder } from './textEncoder';
 
 /** Each side of a hybrid search contributes this many candidates to the fusion. */
 const FUSION_DEPTH = 50;
+const RRF_K = 60;
+/** The fused score of a paper ranked first in both lists. */
+const RRF_BEST = 2 / (RRF_K + 1);
 
 export class UnknownPaperError extends Error {}
 
@@ -65,7 +68,8 @@ export class SearchService {
     else if (mode === 'fts') ranked = await this.store.fullTextSearch(query, depth);
     else {
       const [v, f] = await Promise.all([vectorHits(), this.store.fullTextSearch(query, depth)]);
-      ranked = reciprocalRankFusion([v, f]);
+      // Scaled so that a paper ranked first by both sides scores 1: raw RRF values (~0.03) mean nothing to a reader.
+      ranked = reciprocalRankFusion([v, f], RRF_K).map((h) => ({ id: h.id, score: h.score / RRF_BEST }));
     }
     return this.toHits(ranked, k, diversity);
   }

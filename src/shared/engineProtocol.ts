@@ -13,6 +13,8 @@ export interface EngineOptions {
   dbDir: string;
   /** Encoder model id (bundled folder name, cached download, or a path). */
   model: string;
+  /** Masked LM for keyword highlights; default: the one chosen by `models use`, else atlas-mini-mlm. */
+  mlmModel?: string;
   /** Execution provider preference, e.g. ['cuda', 'cpu'] or ['auto']. */
   providers: string[];
   /** Intra-op threads for inference; 0 = onnxruntime's default. */

@@ -86,6 +86,7 @@ export class EngineManager implements vscode.Disposable {
       const info = await client.open({
         dbDir,
         model: config.encoderModel,
+        mlmModel: config.mlmModel,
         providers: config.executionProviders,
         threads: config.threads,
         batchSize: config.batchSize,
