@@ -180,6 +180,12 @@ interface RunContext {
 async function run(command: string, rest: string[], ctx: RunContext): Promise<number> {
   const { engine, info, values } = ctx;
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
+  const needsPapers = ['search', 'related', 'keywords', 'clusters', 'map'].includes(command) && !(command === 'keywords' && values.text !== undefined);
+  if (needsPapers && info.papers === 0) {
+    // Vectors are kept per model and weights: after a model switch or update the old table stays aside.
+    const others = info.otherTables.length ? ` (the folder holds tables of other models or weights: ${info.otherTables.join(', ')})` : '';
+    throw new Error(`no papers are indexed with ${info.model} at ${info.dbDir}${others}; run "paper-atlas index <paths>" to embed them`);
+  }
   switch (command) {
     case 'index': {
       // A provider the user named explicitly deserves the reason it was not used; `auto` trying CUDA on a

@@ -275,6 +275,13 @@ export class PaperStore {
     }
     await this.table.optimize({ cleanupOlderThan: new Date() });
     await this.refreshIndexInfo();
+    // Tables of older weights of this same model are dead once this one is complete (other models' stay:
+    // the user may switch back without re-embedding).
+    const prefix = this.tableName.slice(0, this.tableName.lastIndexOf('__') + 2);
+    for (const stale of (await this.db.tableNames()).filter((n) => n.startsWith(prefix) && n !== this.tableName)) {
+      log?.(`dropping ${stale}: vectors of older weights of the same model`);
+      await this.db.dropTable(stale);
+    }
   }
 
   /** Empties the table (drop + recreate with the same schema). */
