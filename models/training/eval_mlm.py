@@ -1,7 +1,7 @@
 """MLM dev evaluation on held-out arXiv abstracts (listed >= 2026-06-01).
 
 * masked-token accuracy: whole-word masking 15% (same procedure as training, seed 7), first 256 tokens
-* pseudo-perplexity: exp(mean -log p(token | all other tokens)), masking one token at a time, first 128 tokens
+* pseudo-perplexity: exp(mean -log p(token | all other tokens)), masking one token at a time, first 64 tokens
   python3 eval_mlm.py --ckpt cache/mlm_a.pt [--n 300]
 """
 import argparse
@@ -24,6 +24,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ckpt", required=True)
     ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--pppl-len", type=int, default=64, help="tokens per abstract scored for pseudo-perplexity (incl. [CLS]/[SEP])")
     ap.add_argument("--json")
     a = ap.parse_args()
     set_threads()
@@ -47,7 +48,7 @@ def main():
             total += int(sel.sum())
         nll, cnt = 0.0, 0
         for i in sample:
-            x = np.concatenate([[CLS], corpus.abstract(i)[:126], [SEP]])
+            x = np.concatenate([[CLS], corpus.abstract(i)[: a.pppl_len - 2], [SEP]])
             n = len(x)
             pos = np.arange(1, n - 1)
             ids = np.tile(x, (len(pos), 1))
@@ -59,7 +60,7 @@ def main():
             nll -= float(lp.sum())
             cnt += len(pos)
     res = {"ckpt": os.path.basename(a.ckpt), "abstracts": a.n, "masked_tokens": total,
-           "masked_acc": correct / total, "pseudo_ppl_first128": math.exp(nll / cnt), "scored_tokens": cnt,
+           "masked_acc": correct / total, f"pseudo_ppl_first{a.pppl_len}": math.exp(nll / cnt), "scored_tokens": cnt,
            "train_steps": blob.get("step"), "train_tokens": blob.get("tokens"), "train_seconds": blob.get("seconds"),
            "eval_seconds": time.time() - t0}
     print(json.dumps(res))

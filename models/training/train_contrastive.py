@@ -45,6 +45,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--init", required=True)
     ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--max-steps", type=int, default=10**9)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--title-len", type=int, default=32)
     ap.add_argument("--abs-len", type=int, default=160)
@@ -81,7 +82,7 @@ def main():
     model.train()
     while True:
         el = time.time() - t0
-        frac = el / budget
+        frac = max(step / a.max_steps, el / budget)
         if frac >= 1:
             break
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * max(0.02, 1 - frac)
