@@ -1,6 +1,7 @@
 /**
- * Issue #4's acceptance: when one .bib entry changes, the engine re-embeds that paper only and the
- * topic map is updated incrementally — every other paper keeps its cluster and its x/y.
+ * Issue #4's acceptance: when one .bib entry changes, the engine re-embeds that paper only, the topic
+ * map is updated incrementally — every other paper keeps its cluster and its x/y — and the keyword
+ * highlights of the edited paper follow its new text while the others stay as they were.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +46,8 @@ test('editing one entry re-embeds it alone and keeps every other point of the ma
   const first = await engine.index([work]);
   assert.equal(first.embedded, 48);
   const before = await engine.topicMap();
+  const keywordsBefore = await engine.keywords({ id: 'paper0', k: 5 });
+  const untouchedBefore = await engine.keywords({ id: 'paper1', k: 5 });
   assert.equal(before.points.length, 48);
   assert.ok(before.clusters.length >= 2);
 
@@ -64,4 +67,18 @@ test('editing one entry re-embeds it alone and keeps every other point of the ma
   }
   assert.equal(moved, 0, 'no unchanged paper moved');
   assert.ok(afterEdit.points.some((p) => p.id === 'paper0'));
+
+  // Highlights follow the edit: the edited paper's spans index its new text; the others are unchanged.
+  const keywordsAfter = await engine.keywords({ id: 'paper0', k: 5 });
+  assert.notEqual(keywordsAfter.text, keywordsBefore.text);
+  assert.match(keywordsAfter.text, /^Edited /);
+  for (const span of keywordsAfter.spans) assert.equal(keywordsAfter.text.slice(span.start, span.end), span.text);
+  assert.ok(keywordsAfter.top.some((t) => /translation|sentences|corpus|language|words/.test(t.text)), JSON.stringify(keywordsAfter.top));
+  // (Scores of other papers may move by the library IDF of the edited words; their text and spans do not.)
+  const untouchedAfter = await engine.keywords({ id: 'paper1', k: 5 });
+  assert.equal(untouchedAfter.text, untouchedBefore.text);
+  assert.deepEqual(
+    untouchedAfter.spans.map((x) => [x.start, x.end]),
+    untouchedBefore.spans.map((x) => [x.start, x.end]),
+  );
 });
