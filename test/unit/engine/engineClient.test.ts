@@ -80,6 +80,24 @@ test('editing one abstract re-embeds exactly that paper; removing an entry delet
   assert.deepEqual(await engine.papers(['knuth1984texbook']), []);
 });
 
+test('switching to another encoder re-embeds into a separate table and leaves the first one intact', async () => {
+  const before = await engine.info();
+  // A second model: the bundled encoder's files under another id (a model id is its folder name).
+  const other = path.join(work, 'other-encoder');
+  cpSync(path.join(packageRoot(), 'models', 'atlas-mini-encoder'), other, { recursive: true });
+  const info = await engine.open({ dbDir: path.join(work, 'db'), model: other, providers: ['cpu'], threads: 2, batchSize: 16 });
+  assert.equal(info.model, 'other-encoder');
+  assert.notEqual(info.table, before.table);
+  assert.equal(info.papers, 0);
+  assert.ok(info.otherTables.includes(before.table));
+  const summary = await engine.index([path.join(work, 'library')]);
+  assert.equal(summary.embedded, before.papers, 'every paper embedded again with the new model');
+  // Back to the first model: its table was kept, nothing to embed.
+  const back = await engine.open({ dbDir: path.join(work, 'db'), model: 'atlas-mini-encoder', providers: ['cpu'], threads: 2, batchSize: 16 });
+  assert.equal(back.papers, before.papers);
+  assert.equal((await engine.index([path.join(work, 'library')])).embedded, 0);
+});
+
 test('an unknown paper id is a clear error, not a crash', async () => {
   await assert.rejects(engine.related({ id: 'no-such-paper', k: 3 }), /no paper with id "no-such-paper"/);
   assert.ok(engine.alive);
