@@ -22,14 +22,16 @@ node $T/tokenize_corpus.mjs                # cache/tokens.u16 + cache/docs.jsonl
 # Stage B (shipped): MLM continued 32 min (+273 steps), contrastive 30 min from it (696 steps)
 (cd $T && $PY train_mlm.py --init cache/mlm_a.pt --minutes 32 --warmup 30 --lr 7e-4 --seed 99 --out cache/mlm_b.pt)
 (cd $T && $PY train_contrastive.py --init cache/mlm_b.pt --minutes 30 --lr 7e-4 --warmup 20 --out cache/enc_b.pt)
+# Stage C (shipped encoder): a second contrastive round from enc_b, 17 min (565 steps)
+(cd $T && $PY train_contrastive.py --init cache/enc_b.pt --minutes 17 --lr 3e-4 --warmup 10 --seed 777 --out cache/enc_c.pt)
 
-(cd $T && $PY package.py --mlm cache/mlm_b.pt --enc cache/enc_b.pt --default int8)
+(cd $T && $PY package.py --mlm cache/mlm_b.pt --enc cache/enc_c.pt --default int8)
 # evaluation + speed
 (cd $T && $PY eval_mlm.py --ckpt cache/mlm_b.pt)
 NOSPIN=1 node $T/embed_onnx.mjs models/atlas-mini-encoder onnx/model.onnx $T/cache/emb_int8
 NOSPIN=1 node $T/embed_onnx.mjs models/atlas-mini-encoder onnx/model_fp32.onnx $T/cache/emb_fp32
 (cd $T && $PY eval_dev.py --ckpt cache/enc_a.pt)   # baselines (BM25, GloVe-SIF) + stage A
-(cd $T && $PY eval_dev.py --no-baselines --ckpt cache/enc_b.pt --onnx-emb cache/emb_int8 --onnx-emb cache/emb_fp32)
+(cd $T && $PY eval_dev.py --no-baselines --ckpt cache/enc_b.pt --ckpt cache/enc_c.pt --onnx-emb cache/emb_int8 --onnx-emb cache/emb_fp32)
 (cd $T && $PY eval_dev.py --no-baselines --ckpt cache/enc_b.pt --doc-len 128)
 node $T/bench_onnx.cjs models/atlas-mini-encoder/onnx/model.onnx 32 256 10
 node $T/bench_onnx.cjs models/atlas-mini-encoder/onnx/model_fp32.onnx 32 256 10
