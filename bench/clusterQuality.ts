@@ -23,6 +23,7 @@ import { updateLayout } from '../src/core/clustering/incrementalLayout';
 import { layoutPapers, pca2d } from '../src/core/clustering/paperLayout';
 import { sampleIndices, seededRandom } from '../src/core/clustering/seededRandom';
 import { sphericalKMeans } from '../src/core/clustering/sphericalKMeans';
+import { printTable } from './printTable';
 
 interface Listing {
   id: string;
@@ -36,16 +37,6 @@ const repo = path.resolve(__dirname, '..', '..');
 const dataFile = path.resolve(repo, '..', 'shared', 'data', 'arxiv', 'arxiv-listings.jsonl.gz');
 const args = process.argv.slice(2);
 const seeds = Number(args[args.indexOf('--seeds') + 1]) > 0 && args.includes('--seeds') ? Number(args[args.indexOf('--seeds') + 1]) : 3;
-
-function table(header: string[], rows: Array<Array<string | number>>): void {
-  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(3)) : c)))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  console.log(line(cells[0] as string[]));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of cells.slice(1)) console.log(line(r));
-  console.log();
-}
 
 function time<T>(f: () => T): [T, number] {
   const t0 = performance.now();
@@ -303,7 +294,7 @@ async function main(): Promise<void> {
     ]);
   }
   console.log(`Cluster quality vs primary arXiv category (mean of ${seeds} seeds; 5,000 held-out listings)`);
-  table(['k rule', 'k', 'NMI ours', 'AMI ours', 'NMI tfidf', 'AMI tfidf', 'ours on LSA NMI / AMI', 'ours s (choose k + k-means)', 'tfidf s'], rows);
+  printTable(['k rule', 'k', 'NMI ours', 'AMI ours', 'NMI tfidf', 'AMI tfidf', 'ours on LSA NMI / AMI', 'ours s (choose k + k-means)', 'tfidf s'], rows);
 
   // Labels of the auto clusters, to eyeball.
   const autoK = candidates.find((c) => c.name === 'auto: sqrt')?.k ?? 50;
@@ -325,7 +316,7 @@ async function main(): Promise<void> {
     layoutRows.push([name, neighbourPreservation(vectors, layout.x, layout.y, 10), seconds.toFixed(2)]);
   }
   console.log('Layout: 10-NN preservation (share of a paper\'s 10 nearest vectors among its 10 nearest map points; 500 papers)');
-  table(['layout', '10-NN kept', 's'], layoutRows);
+  printTable(['layout', '10-NN kept', 's'], layoutRows);
 
   if (args.includes('--quality-only')) return;
   // 2. Speed at 10k and ~75k papers.
@@ -363,7 +354,7 @@ async function main(): Promise<void> {
     console.log(`  ${n} papers done: ${timings[timings.length - 1]?.join(' | ')}`);
   }
   console.log(`Speed (s, this machine: ${(await import('node:os')).cpus().length} cores, shared; LSA-128 vectors of the first n listings)`);
-  table(['papers', 'k', 'k sqrt', 'k silhouette', 'k-means', 'layout', 'labels', 'total (sqrt k)', 'update 1%', '(LSA prep)'], timings);
+  printTable(['papers', 'k', 'k sqrt', 'k silhouette', 'k-means', 'layout', 'labels', 'total (sqrt k)', 'update 1%', '(LSA prep)'], timings);
 }
 
 main().catch((e: unknown) => {

@@ -25,6 +25,7 @@ import { f1AtKOfKeys, meanOf } from '../src/core/keywords/keyphraseMetrics';
 import { occurrenceScores, rankByTfIdf, rankKeyphrases, type RankingOptions } from '../src/core/keywords/keywordRanking';
 import { splitWords } from '../src/core/keywords/wordSpans';
 import { KeywordScorer, type KeywordAnalysis } from '../src/engine/keywordScorer';
+import { printTable } from './printTable';
 
 interface Paragraph {
   id: string;
@@ -38,16 +39,6 @@ const devFile = path.join(dataDir, 'keyphrases', 'semeval2017.jsonl');
 const arxivFile = path.join(dataDir, 'arxiv', 'arxiv-listings.jsonl.gz');
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
-
-function table(header: string[], rows: Array<Array<string | number>>): void {
-  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(3)) : c)))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  console.log(line(cells[0] as string[]));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of cells.slice(1)) console.log(line(r));
-  console.log();
-}
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -119,7 +110,7 @@ async function main(): Promise<void> {
   }, docs, indices, 10);
   console.log(`candidates: ${meanOf(candidatesOf.map((c) => c.length)).toFixed(0)} per paragraph; oracle F1@10 ${oracle.f1.toFixed(3)} (R@10 ${oracle.r.toFixed(3)})`);
   if (args.includes('--no-mlm')) {
-    table(['variant', 'P@10', 'R@10', 'F1@10'], [['TF-IDF (arXiv n-gram IDF)', ...Object.values(evaluate((i) => rankByTfIdf(candidatesOf[i]!, df).map((x) => x.key), docs, indices, 10))]]);
+    printTable(['variant', 'P@10', 'R@10', 'F1@10'], [['TF-IDF (arXiv n-gram IDF)', ...Object.values(evaluate((i) => rankByTfIdf(candidatesOf[i]!, df).map((x) => x.key), docs, indices, 10))]]);
     return;
   }
   const model = flag('model') ?? 'atlas-mini-mlm';
@@ -134,7 +125,7 @@ async function main(): Promise<void> {
     });
   } catch (e) {
     console.log(`skipped the MLM rows: cannot open "${model}": ${e instanceof Error ? e.message : String(e)}`);
-    table(['variant', 'P@10', 'R@10', 'F1@10'], [['TF-IDF', ...Object.values(evaluate((i) => rankByTfIdf(candidatesOf[i]!, df).map((x) => x.key), docs, indices, 10))]]);
+    printTable(['variant', 'P@10', 'R@10', 'F1@10'], [['TF-IDF', ...Object.values(evaluate((i) => rankByTfIdf(candidatesOf[i]!, df).map((x) => x.key), docs, indices, 10))]]);
     return;
   }
   console.log(`MLM head: ${scorer.gathered ? 'gathered at masked positions' : 'every position'}`);
@@ -214,11 +205,11 @@ async function main(): Promise<void> {
     return [name, evaluate(rank, docs, indices, 5).f1, at10.p, at10.r, at10.f1, evaluate(rank, docs, odd, 10).f1];
   });
   console.log(`${docs.length} SemEval 2017 paragraphs; model ${scorer.settings.id} (${scorer.settings.dir}), ${threads} thread(s)`);
-  table(['variant', 'F1@5', 'P@10', 'R@10', 'F1@10', 'F1@10 odd'], rows);
+  printTable(['variant', 'F1@5', 'P@10', 'R@10', 'F1@10', 'F1@10 odd'], rows);
   if (latency.length === 0) return;
   const passes = analyses.map((a) => a.rows);
   const candidates = analyses.map((a) => a.candidates.length);
-  table(
+  printTable(
     ['latency/paragraph', 'p50 ms', 'p95 ms', 'max ms', 'rows p50', 'rows max', 'candidates p50', 'load avg before', 'load avg after'],
     [
       [
