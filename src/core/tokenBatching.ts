@@ -10,14 +10,6 @@ export interface TokenisedText {
   ids: number[];
 }
 
-/** Truncates to `maxTokens`, keeping the final [SEP] the model was trained to see. */
-export function truncateKeepingSep(ids: readonly number[], maxTokens: number, sepId: number): number[] {
-  if (ids.length <= maxTokens) return [...ids];
-  const cut = ids.slice(0, maxTokens);
-  if (ids[ids.length - 1] === sepId) cut[maxTokens - 1] = sepId;
-  return cut;
-}
-
 /**
  * Groups texts into batches of similar length: at most `maxBatch` texts and at most
  * `maxTokensPerBatch` padded tokens each. Returns batches in ascending length order.

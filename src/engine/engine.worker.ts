@@ -7,7 +7,6 @@ import { parentPort } from 'node:worker_threads';
 import { CancellationToken, createMessageConnection, PortMessageReader, PortMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
 import {
   ClearIndex,
-  EncodeTexts,
   EngineErrorCode,
   GetDiagnostics,
   GetInfo,
@@ -234,10 +233,6 @@ connection.onRequest(GetInfo, handle0(info));
 connection.onRequest(
   GetDiagnostics,
   handle0(async () => storedDiagnostics(requireOpen().stateFile)),
-);
-connection.onRequest(
-  EncodeTexts,
-  handle(async ({ texts, role }) => (await requireOpen().encoder.encode(texts, role)).map((v) => Array.from(v))),
 );
 connection.onRequest(
   ClearIndex,

@@ -7,7 +7,6 @@ import { Worker } from 'node:worker_threads';
 import { CancellationTokenSource, createMessageConnection, PortMessageReader, PortMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   ClearIndex,
-  EncodeTexts,
   GetDiagnostics,
   GetInfo,
   GetPapers,
@@ -131,10 +130,6 @@ export class EngineClient {
 
   diagnostics(): Promise<IngestDiagnostic[]> {
     return this.connection.sendRequest(GetDiagnostics);
-  }
-
-  encode(texts: string[], role: 'query' | 'document'): Promise<number[][]> {
-    return this.connection.sendRequest(EncodeTexts, { texts, role });
   }
 
   /**

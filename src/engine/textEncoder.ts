@@ -24,7 +24,7 @@ export type TextRole = 'query' | 'document';
 export class TextEncoder {
   private constructor(
     readonly settings: ModelSettings,
-    private readonly tokenizer: Tokenizer,
+    tokenizer: Tokenizer,
     private readonly session: ort.InferenceSession,
     readonly provider: ProviderName,
     readonly providerAttempts: ProviderAttempt[],

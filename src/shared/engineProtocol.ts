@@ -154,7 +154,6 @@ export const GetTopicMap = new RequestType<TopicMapParams, TopicMapResult, void>
 export const GetKeywords = new RequestType<{ id?: string; text?: string; k: number }, KeywordsResult, void>('engine/keywords');
 export const GetInfo = new RequestType0<EngineInfo, void>('engine/info');
 export const GetDiagnostics = new RequestType0<IngestDiagnostic[], void>('engine/diagnostics');
-export const EncodeTexts = new RequestType<{ texts: string[]; role: 'query' | 'document' }, number[][], void>('engine/encode');
 /** Drops this model's table and file state, so the next index run starts from scratch. */
 export const ClearIndex = new RequestType0<void, void>('engine/clearIndex');
 export const Shutdown = new RequestType0<void, void>('engine/shutdown');

@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lengthSortedBatches, padBatch, poolAndNormalise, truncateKeepingSep } from '../../../src/core/tokenBatching';
+import type { Tokenizer } from '@huggingface/tokenizers';
+import { CachedWordPieceTokenizer } from '../../../src/core/cachedTokenizer';
+import { lengthSortedBatches, padBatch, poolAndNormalise } from '../../../src/core/tokenBatching';
 
 test('truncation keeps the final [SEP]', () => {
-  assert.deepEqual(truncateKeepingSep([101, 5, 6, 7, 8, 102], 4, 102), [101, 5, 6, 102]);
-  assert.deepEqual(truncateKeepingSep([101, 5, 102], 4, 102), [101, 5, 102]);
+  // A stand-in tokenizer: each word is one piece whose id is the word itself.
+  const oneIdPerWord = { encode: (word: string) => ({ ids: [Number(word)] }) } as unknown as Tokenizer;
+  const pieces = new CachedWordPieceTokenizer(oneIdPerWord, 101, 102);
+  assert.deepEqual(pieces.encode('5 6 7 8', 4), [101, 5, 6, 102]);
+  assert.deepEqual(pieces.encode('5', 4), [101, 5, 102]);
 });
 
 test('batches are length-sorted and respect both the text and the token budget', () => {

@@ -6,14 +6,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { CachedWordPieceTokenizer } from '../../../src/core/cachedTokenizer';
 import { loadModelSettings } from '../../../src/engine/modelFolder';
-import { truncateKeepingSep } from '../../../src/core/tokenBatching';
 
 const reference: [string, number[]][] = [
   ['Hello, my dog is cute', [101, 7592, 1010, 2026, 3899, 2003, 10140, 102]],
   ['hello world', [101, 7592, 2088, 102]],
   ['embeddings', [101, 7861, 8270, 4667, 2015, 102]],
 ];
+
+/** The reference truncation: the first maxTokens ids, with [SEP] kept as the last one. */
+function truncateKeepingSep(ids: readonly number[], maxTokens: number, sepId: number): number[] {
+  if (ids.length <= maxTokens) return [...ids];
+  const cut = ids.slice(0, maxTokens);
+  if (ids[ids.length - 1] === sepId) cut[maxTokens - 1] = sepId;
+  return cut;
+}
 
 for (const modelId of ['atlas-mini-encoder', 'atlas-mini-mlm']) {
   test(`${modelId}: tokenizer ids match bert-base-uncased`, () => {
@@ -22,9 +30,8 @@ for (const modelId of ['atlas-mini-encoder', 'atlas-mini-mlm']) {
     for (const [text, ids] of reference) assert.deepEqual(tokenizer.encode(text).ids, ids, text);
     // Lower-casing and accent stripping (BertNormalizer) as in the uncased model.
     assert.deepEqual(tokenizer.encode('Résumé ÜBER Café').ids, tokenizer.encode('resume uber cafe').ids);
-    // Truncation keeps [SEP] last.
-    const long = tokenizer.encode('word '.repeat(600)).ids;
-    const cut = truncateKeepingSep(long, settings.maxTokens, 102);
+    // The engine's truncation (word-cached tokeniser) keeps [SEP] last at the model's max_tokens.
+    const cut = new CachedWordPieceTokenizer(tokenizer, 101, 102).encode('word '.repeat(600), settings.maxTokens);
     assert.equal(cut.length, settings.maxTokens);
     assert.equal(cut[0], 101);
     assert.equal(cut[cut.length - 1], 102);
@@ -36,7 +43,6 @@ test('word-cached tokenisation gives exactly the library ids on real abstracts (
   const { gunzipSync } = await import('node:zlib');
   const path = await import('node:path');
   const { packageRoot } = await import('../../../src/engine/packageRoot');
-  const { CachedWordPieceTokenizer } = await import('../../../src/core/cachedTokenizer');
   const settings = loadModelSettings('atlas-mini-encoder');
   const tokenizer = new Tokenizer(settings.tokenizerJson, settings.tokenizerConfig);
   const cached = new CachedWordPieceTokenizer(tokenizer, 101, 102);
