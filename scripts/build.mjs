@@ -53,7 +53,7 @@ const builds = [
 ];
 
 if (!production) {
-  const tests = await fg(['test/unit/**/*.test.ts', 'test/integration/**/*.ts', 'bench/**/*.ts', '!bench/eval.ts', '!bench/bench.ts']);
+  const tests = await fg(['test/unit/**/*.test.ts', 'test/soak/**/*.ts', 'test/integration/**/*.ts', 'bench/**/*.ts', '!bench/eval.ts', '!bench/bench.ts']);
   rmSync('dist-test', { recursive: true, force: true });
   builds.push({ ...nodeCommon, entryPoints: tests, outdir: 'dist-test', outbase: '.' });
 }
