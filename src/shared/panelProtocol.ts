@@ -6,6 +6,8 @@
 import * as v from 'valibot';
 
 const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(512));
+/** A size or count the panel reports: NaN, Infinity and negatives are not sizes. */
+const Count = v.pipe(v.number(), v.finite(), v.minValue(0));
 
 export const MapClusterSchema = v.object({
   id: v.number(),
@@ -75,7 +77,7 @@ export const PanelToHostSchema = v.variant('type', [
   v.object({ type: v.literal('select'), id: Id }),
   v.object({ type: v.literal('action'), action: PanelActionSchema, id: Id }),
   /** The panel's view for the serializer (VS Code keeps it with setState too); echoed for tests. */
-  v.object({ type: v.literal('rendered'), points: v.number(), width: v.number(), height: v.number() }),
+  v.object({ type: v.literal('rendered'), points: Count, width: Count, height: Count }),
 ]);
 
 export type MapMessage = v.InferOutput<typeof MapMessageSchema>;
@@ -102,6 +104,20 @@ export function parseHostToPanel(data: unknown): HostToPanel | undefined {
 export function parsePanelToHost(data: unknown): PanelToHost | undefined {
   const r = v.safeParse(PanelToHostSchema, data);
   return r.success ? r.output : undefined;
+}
+
+/**
+ * Like parsePanelToHost, with a one-line reason for the log when the message is dropped. The reason
+ * names the message's type and the first problem; it quotes at most 60 characters of what was sent.
+ */
+export function checkPanelToHost(data: unknown): { ok: true; msg: PanelToHost } | { ok: false; reason: string } {
+  const r = v.safeParse(PanelToHostSchema, data);
+  if (r.success) return { ok: true, msg: r.output };
+  const type = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as { type?: unknown }).type : undefined;
+  const what = typeof type === 'string' ? `"${type.slice(0, 60)}" message` : data === null ? 'null' : Array.isArray(data) ? 'array' : typeof data === 'object' ? 'message without a type' : typeof data;
+  const issue = r.issues[0];
+  const at = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
+  return { ok: false, reason: `${what}${at ? ` at ${at.slice(0, 60)}` : ''}: ${(issue?.message ?? 'invalid').slice(0, 120)}` };
 }
 
 export function parsePanelState(data: unknown): PanelState {

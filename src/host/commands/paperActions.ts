@@ -1,18 +1,20 @@
 /**
  * Commands that act on one paper: go to source, copy citation key, insert citation. Their argument
  * is a paper id (command links, panel, palette) or a tree node (context menu); without one they use
- * the tree's selection.
+ * the tree's selection. They act only on indexed papers, and "go to source" opens only a file that is
+ * the source of an indexed paper (sourceAllowlist.ts), whoever calls it with whatever argument.
  */
 import * as vscode from 'vscode';
 import type { AtlasContext } from '../atlasContext';
 import type { PaperTreeNode } from '../tree/paperTreeProvider';
 import { Commands } from './commandTable';
+import { paperIdFromArg, sourceToOpen } from './sourceAllowlist';
 
 export type PaperArg = string | PaperTreeNode | undefined;
 
 export function paperIdOf(arg: unknown, view?: vscode.TreeView<PaperTreeNode>): string | undefined {
-  if (typeof arg === 'string' && arg !== '') return arg;
-  if (typeof arg === 'object' && arg !== null && (arg as { kind?: unknown }).kind === 'paper') return (arg as { paper: { id: string } }).paper.id;
+  const id = paperIdFromArg(arg);
+  if (id !== undefined) return id;
   const selected = view?.selection.find((n) => n.kind === 'paper');
   return selected?.kind === 'paper' ? selected.paper.id : undefined;
 }
@@ -24,17 +26,18 @@ export function citationFor(key: string, languageId: string | undefined): string
   return `@${key}`;
 }
 
-export async function goToSource(ctx: AtlasContext, id: string): Promise<void> {
-  const paper = ctx.catalog.get(id);
-  const source = paper?.sources[0];
-  // Only files that are sources of indexed papers are opened (a panel message cannot open others).
-  if (!source || !ctx.catalog.isSourceFile(source.file)) {
-    void vscode.window.showWarningMessage(`Paper Atlas: no source file is known for "${id}".`);
-    return;
+/** Opens the source entry of an indexed paper; returns false (and says why) when it opens nothing. */
+export async function goToSource(ctx: AtlasContext, id: unknown): Promise<boolean> {
+  const decision = sourceToOpen(id, ctx.catalog);
+  if (!decision.ok) {
+    ctx.log.warn(`go to source refused: ${decision.reason}`);
+    void vscode.window.showWarningMessage(`Paper Atlas: cannot go to source — ${decision.reason}.`);
+    return false;
   }
-  const line = Math.max(0, source.line - 1);
-  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(source.file));
+  const line = decision.line - 1;
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(decision.file));
   await vscode.window.showTextDocument(doc, { selection: new vscode.Range(line, 0, line, 0), preview: true });
+  return true;
 }
 
 export async function copyCitationKey(id: string): Promise<void> {
@@ -63,10 +66,16 @@ export function registerPaperActions(ctx: AtlasContext, view: vscode.TreeView<Pa
         void vscode.window.showInformationMessage('Paper Atlas: select a paper first.');
         return;
       }
-      await fn(id);
+      const paper = ctx.catalog.get(id);
+      if (!paper) {
+        ctx.log.warn(`refused a paper command for an id that is not indexed: ${JSON.stringify(id.slice(0, 80))}`);
+        void vscode.window.showWarningMessage(`Paper Atlas: no indexed paper has the id "${id.slice(0, 80)}".`);
+        return;
+      }
+      await fn(paper.id);
     };
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(Commands.goToSource.id, withId((id) => goToSource(ctx, id))),
+    vscode.commands.registerCommand(Commands.goToSource.id, withId((id) => goToSource(ctx, id).then(() => undefined))),
     vscode.commands.registerCommand(Commands.copyCitationKey.id, withId(copyCitationKey)),
     vscode.commands.registerCommand(Commands.insertCitation.id, withId(insertCitation)),
   );

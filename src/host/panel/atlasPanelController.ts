@@ -2,18 +2,23 @@
  * The Atlas panel: one webview with the 2-D topic map and a side pane for the selected paper. The
  * controller turns the catalogue's topic map into the compact map message, answers selections with
  * the paper's abstract, keyword heat-map and related work, and performs actions the panel asks for
- * (only for ids of indexed papers). Messages are validated (src/shared/panelProtocol.ts). A
- * WebviewPanelSerializer restores the panel, with its selection, after a reload.
+ * (only for ids of indexed papers). Every message from the webview is `unknown` until its schema in
+ * src/shared/panelProtocol.ts accepts it; anything else is logged and dropped, never acted on. The
+ * page runs under the strict CSP of panelHtml.ts. A WebviewPanelSerializer restores the panel, with
+ * its selection, after a reload.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { parsePanelState, parsePanelToHost, type HostToPanel, type MapMessage, type PanelState } from '../../shared/panelProtocol';
+import { checkPanelToHost, parsePanelState, type HostToPanel, type MapMessage, type PanelState } from '../../shared/panelProtocol';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';
 import { copyCitationKey, goToSource, insertCitation } from '../commands/paperActions';
 import type { CatalogPaper } from '../library/paperCatalog';
+import { makeNonce, PANEL_RESOURCE_ROOTS, panelHtml } from './panelHtml';
+
+/** What became of one message from the webview (returned for tests, logged otherwise). */
+export type PanelMessageOutcome = 'handled' | 'dropped' | 'refused' | 'failed';
 
 export const ATLAS_VIEW_TYPE = 'paperAtlas.atlas';
 
@@ -75,10 +80,6 @@ export function mapMessage(ctx: AtlasContext): MapMessage {
   return msg;
 }
 
-function nonce(): string {
-  return randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-}
-
 export class AtlasPanelController implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private panelDisposables: vscode.Disposable[] = [];
@@ -88,6 +89,8 @@ export class AtlasPanelController implements vscode.Disposable {
   private selected: string | undefined;
   /** Last "rendered" report of the webview (points drawn, canvas size): read by integration tests. */
   lastRendered: { points: number; width: number; height: number } | undefined;
+  /** The HTML the panel was last given (its CSP is checked by the integration tests). */
+  lastHtml: string | undefined;
 
   constructor(private readonly ctx: AtlasContext) {
     this.disposables.push(
@@ -106,7 +109,12 @@ export class AtlasPanelController implements vscode.Disposable {
 
   private roots(): vscode.Uri[] {
     const ext = this.ctx.extension.extensionUri;
-    return [vscode.Uri.joinPath(ext, 'dist'), vscode.Uri.joinPath(ext, 'media')];
+    return PANEL_RESOURCE_ROOTS.map((parts) => vscode.Uri.joinPath(ext, ...parts));
+  }
+
+  /** Scripts (the nonce'd bundle only, by the CSP); no forms, no command: links, only our own files. */
+  private webviewOptions(): vscode.WebviewOptions {
+    return { enableScripts: true, enableForms: false, enableCommandUris: false, localResourceRoots: this.roots() };
   }
 
   open(selectId?: string): void {
@@ -114,9 +122,8 @@ export class AtlasPanelController implements vscode.Disposable {
       this.panel.reveal(undefined, false);
     } else {
       const panel = vscode.window.createWebviewPanel(ATLAS_VIEW_TYPE, 'Atlas', vscode.ViewColumn.Active, {
-        enableScripts: true,
+        ...this.webviewOptions(),
         retainContextWhenHidden: true,
-        localResourceRoots: this.roots(),
       });
       this.attach(panel, {});
     }
@@ -125,7 +132,7 @@ export class AtlasPanelController implements vscode.Disposable {
 
   /** Used by the serializer: adopt a restored panel. */
   restore(panel: vscode.WebviewPanel, state: PanelState): void {
-    panel.webview.options = { enableScripts: true, localResourceRoots: this.roots() };
+    panel.webview.options = this.webviewOptions();
     this.attach(panel, state);
   }
 
@@ -142,7 +149,7 @@ export class AtlasPanelController implements vscode.Disposable {
         this.panel = undefined;
         this.ready = false;
       }),
-      panel.webview.onDidReceiveMessage((data: unknown) => void this.onMessage(data)),
+      panel.webview.onDidReceiveMessage((data: unknown) => void this.receive(data)),
     ];
     // The map needs an open engine and a catalogue; the first open of a fresh window may need both.
     if (this.ctx.catalog.size === 0 && this.ctx.indexing.state !== 'indexing') void this.ctx.indexing.index('atlas opened');
@@ -158,12 +165,17 @@ export class AtlasPanelController implements vscode.Disposable {
     void this.panel.webview.postMessage(msg);
   }
 
-  private async onMessage(data: unknown): Promise<void> {
-    const msg = parsePanelToHost(data);
-    if (!msg) {
-      this.ctx.log.warn('atlas panel: ignored an invalid message');
-      return;
+  /**
+   * Handles one message from the webview. Public so the integration tests can hand it forged
+   * messages through the same path as the webview's; it never throws.
+   */
+  async receive(data: unknown): Promise<PanelMessageOutcome> {
+    const checked = checkPanelToHost(data);
+    if (!checked.ok) {
+      this.ctx.log.warn(`atlas panel: dropped an invalid message (${checked.reason})`);
+      return 'dropped';
     }
+    const msg = checked.msg;
     try {
       switch (msg.type) {
         case 'ready': {
@@ -181,16 +193,23 @@ export class AtlasPanelController implements vscode.Disposable {
           this.lastRendered = { points: msg.points, width: msg.width, height: msg.height };
           break;
         case 'action': {
-          if (!this.ctx.catalog.get(msg.id)) return; // only indexed papers
-          if (msg.action === 'goToSource') await goToSource(this.ctx, msg.id);
-          else if (msg.action === 'copyKey') await copyCitationKey(msg.id);
-          else if (msg.action === 'insertCitation') await insertCitation(msg.id);
-          else await vscode.commands.executeCommand(Commands.showRelatedWork.id, msg.id);
+          const paper = this.ctx.catalog.get(msg.id);
+          if (!paper) {
+            this.ctx.log.warn(`atlas panel: refused ${msg.action} for an id that is not indexed: ${JSON.stringify(msg.id.slice(0, 80))}`);
+            return 'refused';
+          }
+          if (msg.action === 'goToSource') {
+            if (!(await goToSource(this.ctx, paper.id))) return 'refused';
+          } else if (msg.action === 'copyKey') await copyCitationKey(paper.id);
+          else if (msg.action === 'insertCitation') await insertCitation(paper.id);
+          else await vscode.commands.executeCommand(Commands.showRelatedWork.id, paper.id);
           break;
         }
       }
+      return 'handled';
     } catch (e) {
       this.ctx.log.warn(`atlas panel: ${msg.type} failed: ${errorMessage(e)}`);
+      return 'failed';
     }
   }
 
@@ -234,33 +253,16 @@ export class AtlasPanelController implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const n = nonce();
     const ext = this.ctx.extension.extensionUri;
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview.js'));
-    const css = webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'atlas.css'));
-    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'codicons', 'codicon.css'));
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource} 'nonce-${n}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${n}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${codicons.toString()}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${css.toString()}">
-<title>Atlas</title>
-</head>
-<body>
-<div id="app" data-nonce="${n}"></div>
-<script nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    const uri = (...parts: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(ext, ...parts)).toString();
+    this.lastHtml = panelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: uri('dist', 'webview.js'),
+      styleUri: uri('media', 'atlas.css'),
+      codiconsUri: uri('dist', 'codicons', 'codicon.css'),
+    });
+    return this.lastHtml;
   }
 
   dispose(): void {
