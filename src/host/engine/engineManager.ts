@@ -1,19 +1,38 @@
 /**
- * Owns the engine worker for the extension host: starts it on first use (never during activation),
- * opens it with the configured model and index folder, reports a crash (notification with "Show Log")
- * and starts a fresh worker on the next request, so a native crash never takes the host down.
- * Stopping goes through EngineClient.stop(), which asks the worker to release its sessions first.
+ * Owns the engine worker for the extension host: starts it on first use (never during activation,
+ * never in an untrusted workspace), opens it with the configured model and index folder. When the
+ * worker dies, EngineClient rejects the requests it had pending (hovers, searches and the panel
+ * resolve empty or show the error instead of waiting), this manager reports the crash once (a
+ * notification with "Restart Engine" and "Show Log") and starts a fresh worker on the next request,
+ * unless the engine keeps crashing: then CrashBackoff spaces the restarts out and finally leaves it
+ * stopped until the user restarts it. Stopping goes through EngineClient.stop(), which asks the worker
+ * to release its sessions first.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { EngineClient } from '../../engine/engineClient';
+import { EngineClient, type EngineClientOptions } from '../../engine/engineClient';
 import type { EngineInfo, IndexProgress } from '../../shared/engineProtocol';
 import { readConfig } from '../config';
 import { Commands } from '../commands/commandTable';
 import { errorMessage } from '../atlasContext';
+import { CrashBackoff } from './crashBackoff';
 
 export type EngineState = 'stopped' | 'starting' | 'ready' | 'error';
+
+/** The engine is not running and was not started: untrusted workspace, or crash back-off. */
+export class EngineUnavailableError extends Error {
+  override readonly name = 'EngineUnavailableError';
+}
+
+export const RESTART_ENGINE = 'Restart Engine';
+export const SHOW_LOG = 'Show Log';
+
+export interface EngineManagerOptions {
+  /** Starts a worker; tests pass one that runs a fake engine. */
+  startClient?: (options: EngineClientOptions) => EngineClient;
+  backoff?: CrashBackoff;
+}
 
 export class EngineManager implements vscode.Disposable {
   private client: EngineClient | undefined;
@@ -26,15 +45,30 @@ export class EngineManager implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<EngineState>();
   private readonly progressEmitter = new vscode.EventEmitter<IndexProgress>();
   private readonly crashEmitter = new vscode.EventEmitter<string>();
+  private readonly restartEmitter = new vscode.EventEmitter<void>();
+  private readonly startClient: (options: EngineClientOptions) => EngineClient;
+  private readonly backoff: CrashBackoff;
+  private crashes = 0;
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onProgress = this.progressEmitter.event;
-  /** Fires after a crash, once the worker is gone; the next `get()` starts a new one. */
+  /** Fires after a crash, once the worker is gone; a later `get()` starts a new one (see CrashBackoff). */
   readonly onDidCrash = this.crashEmitter.event;
+  /** Fires when the user restarts the engine after a crash (the indexing controller re-indexes). */
+  readonly onDidRequestRestart = this.restartEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+    options: EngineManagerOptions = {},
+  ) {
+    this.startClient = options.startClient ?? ((o) => EngineClient.start(o));
+    this.backoff = options.backoff ?? new CrashBackoff();
+  }
+
+  /** Crashes since activation: callers compare it before and after a request to tell a crash from an error. */
+  get crashCount(): number {
+    return this.crashes;
+  }
 
   get state(): EngineState {
     return this._state;
@@ -56,13 +90,27 @@ export class EngineManager implements vscode.Disposable {
   /**
    * The running, opened engine; starts and opens one when there is none. After an open failure
    * (missing model, unreadable index) callers get that error at once instead of a new worker per
-   * hover; `retry` (indexing runs) or a settings change (stop()) tries again.
+   * hover; `retry` (indexing runs) or a settings change (stop()) tries again. In an untrusted
+   * workspace, and while a crashing engine is backing off, it rejects with EngineUnavailableError
+   * without starting anything.
    */
   get(retry = false): Promise<EngineClient> {
     if (this.client?.alive) return Promise.resolve(this.client);
+    if (this.opening) return this.opening;
+    if (!vscode.workspace.isTrusted) return Promise.reject(new EngineUnavailableError('Paper Atlas does not start its engine in an untrusted workspace'));
     if (this.openError && !retry) return Promise.reject(this.openError);
-    this.opening ??= this.startAndOpen(++this.generation).finally(() => (this.opening = undefined));
+    const permission = this.backoff.canStart();
+    if (!permission.ok) return Promise.reject(new EngineUnavailableError(`Paper Atlas engine is not running: ${permission.reason}`));
+    this.opening = this.startAndOpen(++this.generation).finally(() => (this.opening = undefined));
     return this.opening;
+  }
+
+  /** The user asked for a restart (crash notification): forget the crashes and the last open error. */
+  restart(): void {
+    this.backoff.reset();
+    this.openError = undefined;
+    this.log.info('engine restart requested');
+    this.restartEmitter.fire();
   }
 
   private setState(state: EngineState, error?: string): void {
@@ -76,7 +124,7 @@ export class EngineManager implements vscode.Disposable {
     const dbDir = this.indexDir();
     this.setState('starting');
     const started = Date.now();
-    const client = EngineClient.start({
+    const client = this.startClient({
       onLog: (line) => this.log.info(`[engine] ${line}`),
       onProgress: (p) => this.progressEmitter.fire(p),
       onCrash: (reason) => this.handleCrash(generation, reason),
@@ -98,8 +146,13 @@ export class EngineManager implements vscode.Disposable {
       this.setState('ready');
       return client;
     } catch (e) {
-      await client.stop().catch(() => undefined);
       const message = errorMessage(e);
+      if (!client.alive) {
+        // The worker died while opening: handleCrash reported it and CrashBackoff decides when it
+        // starts again; remembering this as an open error would block that restart.
+        throw new Error(`Paper Atlas engine stopped while opening: ${message}`);
+      }
+      await client.stop().catch(() => undefined);
       this.log.error(`engine failed to open: ${message}`);
       this.setState('error', message);
       this.openError = new Error(`Paper Atlas engine could not open: ${message}`);
@@ -111,11 +164,16 @@ export class EngineManager implements vscode.Disposable {
     if (generation !== this.generation) return;
     this.client = undefined;
     this._info = undefined;
-    this.log.error(`engine crashed: ${reason}; it restarts on the next request`);
+    this.crashes++;
+    const recent = this.backoff.recordCrash();
+    const permission = this.backoff.canStart();
+    const next = permission.ok ? 'It restarts on next use.' : permission.retryInMs === undefined ? `It crashed ${recent} times in a short while and stays stopped until you restart it.` : `It restarts on use after ${Math.ceil(permission.retryInMs / 1000)} s.`;
+    this.log.error(`engine crashed: ${reason}. ${next}`);
     this.setState('error', reason);
     this.crashEmitter.fire(reason);
-    void vscode.window.showErrorMessage(`Paper Atlas engine stopped unexpectedly (${reason}). It restarts on next use.`, 'Show Log').then((choice) => {
-      if (choice === 'Show Log') void vscode.commands.executeCommand(Commands.showLog.id);
+    void vscode.window.showErrorMessage(`Paper Atlas engine stopped unexpectedly (${reason}). ${next}`, RESTART_ENGINE, SHOW_LOG).then((choice) => {
+      if (choice === RESTART_ENGINE) this.restart();
+      else if (choice === SHOW_LOG) void vscode.commands.executeCommand(Commands.showLog.id);
     });
   }
 
@@ -148,5 +206,6 @@ export class EngineManager implements vscode.Disposable {
     this.stateEmitter.dispose();
     this.progressEmitter.dispose();
     this.crashEmitter.dispose();
+    this.restartEmitter.dispose();
   }
 }

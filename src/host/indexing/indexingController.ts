@@ -3,6 +3,8 @@
  * them to the engine, shows progress (a cancellable notification for runs longer than a moment, the
  * status bar always), re-indexes incrementally when a library file changes (debounced; the engine
  * skips files whose size and mtime are unchanged) and publishes malformed entries to Problems.
+ * Nothing is indexed in an untrusted workspace (package.json declares `untrustedWorkspaces:
+ * limited`): indexing runs a model over the workspace's files, with settings the workspace chooses.
  */
 import { rmSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -11,7 +13,7 @@ import { EngineErrorCode, type IndexProgress, type IndexSummary } from '../../sh
 import type { IngestDiagnostic } from '../../shared/paper';
 import { Commands } from '../commands/commandTable';
 import { readConfig } from '../config';
-import type { EngineManager } from '../engine/engineManager';
+import { EngineUnavailableError, type EngineManager } from '../engine/engineManager';
 import type { PaperCatalog } from '../library/paperCatalog';
 import { errorMessage } from '../atlasContext';
 
@@ -67,6 +69,8 @@ export class IndexingController implements vscode.Disposable {
         this.current = undefined;
         this.setState('error');
       }),
+      // A crash may have cut an indexing run short: index again once the user restarts the engine.
+      engine.onDidRequestRestart(() => void this.index('engine restarted', { notifyAfterMs: 0 })),
       catalog.onDidChange(() => this.render()),
     );
     this.render();
@@ -146,6 +150,7 @@ export class IndexingController implements vscode.Disposable {
    * summary that covers the files as they were when they asked.
    */
   index(reason: string, options: { notifyAfterMs?: number } = {}): Promise<IndexSummary | undefined> {
+    if (!this.trusted(reason, options.notifyAfterMs === 0)) return Promise.resolve(undefined);
     if (this.running) {
       this.queued ??= this.running
         .catch(() => undefined)
@@ -159,6 +164,18 @@ export class IndexingController implements vscode.Disposable {
       this.running = undefined;
     });
     return this.running;
+  }
+
+  /** False in an untrusted workspace; a run the user asked for (`explain`) says why nothing happens. */
+  private trusted(what: string, explain: boolean): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    this.log.info(`not indexing (${what}): the workspace is not trusted`);
+    if (explain) {
+      void vscode.window.showInformationMessage('Paper Atlas does not index untrusted workspaces. Trust this workspace to index its library.', 'Manage Workspace Trust').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+    }
+    return false;
   }
 
   /** Waits until no run is in progress or queued (tests and commands that need a settled index). */
@@ -181,6 +198,7 @@ export class IndexingController implements vscode.Disposable {
     this.setState('indexing');
     const cancel = new RpcCancellationTokenSource();
     this.current = cancel;
+    const crashesBefore = this.engine.crashCount;
     let finished = false;
     let notification: Thenable<void> | undefined;
     const timer = setTimeout(() => {
@@ -222,6 +240,10 @@ export class IndexingController implements vscode.Disposable {
       if (isCancelled(e)) {
         this.log.info('indexing cancelled');
         this.setState('ready');
+      } else if (this.engine.crashCount !== crashesBefore || e instanceof EngineUnavailableError) {
+        // The engine's own notification already says it crashed (with Restart Engine); one is enough.
+        this.log.error(`indexing stopped: ${errorMessage(e)}`);
+        this.setState('error');
       } else {
         this.log.error(`indexing failed: ${errorMessage(e)}`);
         this.setState('error');
@@ -246,6 +268,7 @@ export class IndexingController implements vscode.Disposable {
 
   /** Forgets everything indexed with the current model (the engine's ClearIndex) and indexes again. */
   async rebuild(): Promise<IndexSummary | undefined> {
+    if (!this.trusted('rebuild', true)) return undefined;
     this.cancel();
     await this.whenIdle();
     this.log.info('rebuilding the index of the current model');

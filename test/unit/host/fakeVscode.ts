@@ -1,0 +1,131 @@
+/**
+ * A small stand-in for the `vscode` module, so host classes (EngineManager, IndexingController) can
+ * run in plain Node. Import it before anything that imports `vscode`: it hooks Node's module loader
+ * so `require('vscode')` returns this object. It records what the code under test shows the user
+ * (messages, executed commands) and lets a test choose the answer to a notification and whether the
+ * workspace is trusted. Only the parts the tested classes touch are real; the rest are no-ops.
+ */
+import Module from 'node:module';
+
+type Listener<T> = (e: T) => unknown;
+
+class EventEmitter<T> {
+  private listeners = new Set<Listener<T>>();
+  readonly event = (listener: Listener<T>): { dispose(): void } => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+  fire(e: T): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners.clear();
+  }
+}
+
+class Disposable {
+  constructor(private readonly fn: () => void) {}
+  static from(...items: { dispose(): unknown }[]): Disposable {
+    return new Disposable(() => items.forEach((d) => d.dispose()));
+  }
+  dispose(): void {
+    this.fn();
+  }
+}
+
+export interface ShownMessage {
+  kind: 'error' | 'warning' | 'info';
+  text: string;
+  items: string[];
+}
+
+const noop = (): void => undefined;
+const disposable = (): Disposable => new Disposable(noop);
+
+export const fake = {
+  trusted: true,
+  messages: [] as ShownMessage[],
+  commands: [] as { id: string; args: unknown[] }[],
+  /** The button a test's next notifications answer with (undefined: dismissed). */
+  answer: undefined as string | undefined,
+  files: [] as string[],
+  /** `paperAtlas.*` settings by key (without the section). */
+  config: {} as Record<string, unknown>,
+  reset(): void {
+    this.config = {};
+    this.trusted = true;
+    this.messages = [];
+    this.commands = [];
+    this.answer = undefined;
+    this.files = [];
+  },
+};
+
+const show =
+  (kind: ShownMessage['kind']) =>
+  (text: string, ...items: unknown[]): Promise<string | undefined> => {
+    fake.messages.push({ kind, text, items: items.filter((i): i is string => typeof i === 'string') });
+    return Promise.resolve(fake.answer);
+  };
+
+const uri = (fsPath: string): { fsPath: string; scheme: string; toString(): string } => ({ fsPath, scheme: 'file', toString: () => `file://${fsPath}` });
+
+export const vscodeFake = {
+  EventEmitter,
+  Disposable,
+  ThemeColor: class {
+    constructor(readonly id: string) {}
+  },
+  StatusBarAlignment: { Left: 1, Right: 2 },
+  ProgressLocation: { Notification: 15 },
+  DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2 },
+  ConfigurationTarget: { Global: 1, Workspace: 2 },
+  Uri: { file: uri },
+  window: {
+    showErrorMessage: show('error'),
+    showWarningMessage: show('warning'),
+    showInformationMessage: show('info'),
+    setStatusBarMessage: disposable,
+    createStatusBarItem: () => ({ show: noop, hide: noop, dispose: noop }),
+    withProgress: async (_o: unknown, task: (p: { report: () => void }, t: { onCancellationRequested: () => Disposable }) => Promise<unknown>) =>
+      task({ report: noop }, { onCancellationRequested: disposable }),
+  },
+  commands: {
+    executeCommand: (id: string, ...args: unknown[]): Promise<undefined> => {
+      fake.commands.push({ id, args });
+      return Promise.resolve(undefined);
+    },
+    registerCommand: disposable,
+  },
+  workspace: {
+    get isTrusted(): boolean {
+      return fake.trusted;
+    },
+    workspaceFolders: [{ uri: uri('/workspace'), name: 'workspace', index: 0 }],
+    getConfiguration: () => ({ get: (key: string) => fake.config[key], inspect: () => undefined, update: () => Promise.resolve() }),
+    findFiles: () => Promise.resolve(fake.files.map(uri)),
+    createFileSystemWatcher: () => ({ onDidChange: disposable, onDidCreate: disposable, onDidDelete: disposable, dispose: noop }),
+  },
+  languages: {
+    createDiagnosticCollection: () => ({ clear: noop, set: noop, dispose: noop }),
+  },
+};
+
+/** A LogOutputChannel that keeps its lines for assertions. */
+export function fakeLog(): { lines: string[]; info(l: string): void; warn(l: string): void; error(l: string): void; debug(l: string): void; show(): void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (l) => lines.push(`info ${l}`),
+    warn: (l) => lines.push(`warn ${l}`),
+    error: (l) => lines.push(`error ${l}`),
+    debug: (l) => lines.push(`debug ${l}`),
+    show: noop,
+  };
+}
+
+const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+const load = loader._load;
+loader._load = function (this: unknown, request: string, ...rest: unknown[]): unknown {
+  return request === 'vscode' ? vscodeFake : load.call(this, request, ...rest);
+};
