@@ -76,6 +76,17 @@ export const vscodeFake = {
   ThemeColor: class {
     constructor(readonly id: string) {}
   },
+  ThemeIcon: class {
+    constructor(readonly id: string) {}
+  },
+  Range: class {
+    constructor(...args: unknown[]) {
+      void args;
+    }
+  },
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ViewColumn: { Active: -1 },
+  QuickPickItemKind: { Separator: -1, Default: 0 },
   StatusBarAlignment: { Left: 1, Right: 2 },
   ProgressLocation: { Notification: 15 },
   DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2 },
@@ -124,8 +135,39 @@ export function fakeLog(): { lines: string[]; info(l: string): void; warn(l: str
   };
 }
 
+/**
+ * Anything the fake does not define is a stub: callable, any property is another stub, `dispose` is a
+ * no-op and it is not a thenable. Enough for activate() to register its features.
+ */
+function stub(): unknown {
+  // A function target, so a stub can also be constructed (`new vscode.ThemeIcon(…)`).
+  const target = function (): void {};
+  return new Proxy(target, {
+    get: (_t, key) => (key === 'then' ? undefined : key === 'dispose' ? noop : key === Symbol.toPrimitive ? () => '' : stub()),
+    set: () => true,
+    apply: () => stub(),
+    construct: () => stub() as object,
+  });
+}
+
+function withStubs<T extends object>(obj: T): T {
+  return new Proxy(obj, { get: (t, key, r) => (key in t ? Reflect.get(t, key, r) : key === 'then' ? undefined : stub()) });
+}
+
+const registered = new Map<string, (...args: unknown[]) => unknown>();
+/** Handlers of the commands registered through the fake, by id. */
+export const registeredCommands: ReadonlyMap<string, (...args: unknown[]) => unknown> = registered;
+vscodeFake.commands.registerCommand = ((id: string, fn: (...args: unknown[]) => unknown) => {
+  registered.set(id, fn);
+  return new Disposable(() => registered.delete(id));
+}) as typeof vscodeFake.commands.registerCommand;
+vscodeFake.window = withStubs(vscodeFake.window);
+vscodeFake.workspace = withStubs(vscodeFake.workspace);
+vscodeFake.languages = withStubs(vscodeFake.languages);
+const vscodeModule = withStubs(vscodeFake);
+
 const loader = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
 const load = loader._load;
 loader._load = function (this: unknown, request: string, ...rest: unknown[]): unknown {
-  return request === 'vscode' ? vscodeFake : load.call(this, request, ...rest);
+  return request === 'vscode' ? vscodeModule : load.call(this, request, ...rest);
 };
