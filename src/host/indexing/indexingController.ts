@@ -101,6 +101,9 @@ export class IndexingController implements vscode.Disposable {
       const pct = p && p.total > 0 && p.phase === 'embedding' ? ` ${Math.round((100 * p.done) / p.total)}%` : '';
       item.text = `$(sync~spin) Paper Atlas: indexing${pct}`;
       item.tooltip = `Indexing library files${p ? ` — ${p.phase}${p.message ? ` ${p.message}` : ''}` : ''}. Click for the log.`;
+    } else if (!vscode.workspace.isTrusted) {
+      item.text = '$(shield) Paper Atlas';
+      item.tooltip = 'Paper Atlas does not index untrusted workspaces. Click for the log.';
     } else if (this._state === 'error' || this.engine.state === 'error') {
       item.text = '$(error) Paper Atlas';
       item.tooltip = `Paper Atlas: ${this.engine.lastError ?? 'indexing failed'}. Click for the log.`;
