@@ -57,6 +57,10 @@ if (!parentPort) throw new Error('engine.worker must run in a worker thread');
 const connection = createMessageConnection(new PortMessageReader(parentPort), new PortMessageWriter(parentPort));
 const log = (line: string): void => void connection.sendNotification(LogNotification, { line });
 let engine: OpenEngineState | undefined;
+/** Requests being handled: an ONNX run may be in flight while this is above zero. */
+let active = 0;
+/** Set by an uncaught error: the engine finishes its native work, releases it, then ends (see onFatal). */
+let fatal: Error | undefined;
 
 function requireOpen(): OpenEngineState {
   if (!engine) throw new ResponseError(EngineErrorCode.NotOpen, 'the engine is not open');
@@ -74,23 +78,56 @@ function asResponseError(e: unknown): ResponseError<void> {
 
 function handle<P, R>(fn: (params: P, token: CancellationToken) => Promise<R>): (params: P, token: CancellationToken) => Promise<R> {
   return async (params, token) => {
+    if (fatal) throw new ResponseError(-32603, `the engine is stopping after an internal error: ${fatal.message}`);
+    active++;
     try {
       return await fn(params, token);
     } catch (e) {
       throw asResponseError(e);
+    } finally {
+      active--;
     }
   };
 }
 
 function handle0<R>(fn: () => Promise<R>): () => Promise<R> {
-  return async () => {
-    try {
-      return await fn();
-    } catch (e) {
-      throw asResponseError(e);
-    }
-  };
+  const handler = handle<void, R>(() => fn());
+  return () => handler(undefined, CancellationToken.None);
 }
+
+/**
+ * An uncaught error would end this thread at once, and a thread that ends while an ONNX run is in
+ * flight aborts the whole process (the extension host with it). So: refuse new requests, let the
+ * running ones finish (an index run stops at its next chunk), release the sessions, and only then
+ * rethrow, so the thread ends with the original error for EngineClient to report.
+ */
+function onFatal(e: unknown): void {
+  if (fatal) return;
+  fatal = e instanceof Error ? e : new Error(String(e));
+  const error = fatal;
+  log(`internal error, stopping the engine: ${error.stack ?? error.message}`);
+  void (async () => {
+    const deadline = Date.now() + 60_000;
+    while (active > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      if (engine) {
+        await engine.keywords.release();
+        await engine.encoder.release();
+        engine.store.close();
+        engine = undefined;
+      }
+    } catch {
+      // releasing is best effort: the thread ends next either way
+    }
+    process.off('uncaughtException', onFatal);
+    process.off('unhandledRejection', onFatal);
+    setImmediate(() => {
+      throw error;
+    });
+  })();
+}
+process.on('uncaughtException', onFatal);
+process.on('unhandledRejection', onFatal);
 
 async function info(): Promise<EngineInfo> {
   const { options, encoder, store, stateFile } = requireOpen();
@@ -160,9 +197,14 @@ connection.onRequest(
     try {
       return await indexFiles(files, store, encoder, stateFile, {
         onProgress: (p) => void connection.sendNotification(IndexProgressNotification, p),
-        isCancelled: () => token.isCancellationRequested,
+        isCancelled: () => token.isCancellationRequested || fatal !== undefined,
         log,
       });
+    } catch (e) {
+      if (fatal && e instanceof IndexCancelled) {
+        throw new ResponseError(-32603, `indexing stopped after an internal error of the engine (${fatal.message}); the papers written so far are kept`);
+      }
+      throw e;
     } finally {
       release();
       requireOpen().keywords.libraryChanged();

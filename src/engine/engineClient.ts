@@ -46,9 +46,20 @@ export interface EngineClientOptions {
   workerPath?: string;
 }
 
+/**
+ * The engine thread ended while the caller waited on it (or before it asked). Carries the reason the
+ * worker gave, instead of vscode-jsonrpc's "Pending response rejected since connection got disposed".
+ */
+export class EngineStoppedError extends Error {
+  override name = 'EngineStoppedError';
+}
+
 export class EngineClient {
   private stopping = false;
   private exited = false;
+  /** Why the worker ended: its exit code and, when it threw, the error (set before pending requests fail). */
+  private stopReason: string | undefined;
+  private lastError: string | undefined;
   private readonly exitedPromise: Promise<void>;
 
   private constructor(
@@ -67,10 +78,15 @@ export class EngineClient {
     connection.onNotification(LogNotification, ({ line }) => options.onLog?.(line));
     connection.onNotification(IndexProgressNotification, (p) => options.onProgress?.(p));
     worker.on('error', (e) => {
+      client.lastError = e.message.split('\n')[0];
       if (!client.stopping) options.onCrash?.(`engine error: ${e.message}`);
     });
     worker.on('exit', (code) => {
       client.exited = true;
+      client.stopReason = client.stopping
+        ? 'the engine was stopped'
+        : `the engine stopped unexpectedly (exit code ${code}${client.lastError ? `: ${client.lastError}` : ''})`;
+      // Rejects every pending request; call() turns those rejections into EngineStoppedError.
       connection.dispose();
       if (!client.stopping) options.onCrash?.(`engine stopped unexpectedly (exit code ${code})`);
     });
@@ -82,54 +98,69 @@ export class EngineClient {
     return !this.exited;
   }
 
+  /**
+   * Every request goes through here: a request to a dead engine, or one in flight when the worker
+   * dies (process.exit, an uncaught throw, out of memory), rejects with a one-line EngineStoppedError
+   * naming the request and the reason, so no caller waits forever or reads a transport message.
+   */
+  private async call<R>(method: string, send: () => Promise<R>): Promise<R> {
+    if (this.exited) throw new EngineStoppedError(`${method}: ${this.stopReason ?? 'the engine is not running'}`);
+    try {
+      return await send();
+    } catch (e) {
+      if (this.exited) throw new EngineStoppedError(`${method} failed: ${this.stopReason ?? 'the engine is not running'}`);
+      throw e;
+    }
+  }
+
   open(options: EngineOptions): Promise<EngineInfo> {
-    return this.connection.sendRequest(OpenEngine, options);
+    return this.call('open', () => this.connection.sendRequest(OpenEngine, options));
   }
 
   /** Index files/folders/globs. `cancel` is a CancellationTokenSource the caller may cancel. */
   index(paths: string[], cancel?: CancellationTokenSource): Promise<IndexSummary> {
-    return this.connection.sendRequest(IndexPaths, { paths }, cancel?.token);
+    return this.call('index', () => this.connection.sendRequest(IndexPaths, { paths }, cancel?.token));
   }
 
   search(params: SearchParams, cancel?: CancellationTokenSource): Promise<SearchHit[]> {
-    return this.connection.sendRequest(SearchPapers, params, cancel?.token);
+    return this.call('search', () => this.connection.sendRequest(SearchPapers, params, cancel?.token));
   }
 
   related(params: RelatedParams, cancel?: CancellationTokenSource): Promise<SearchHit[]> {
-    return this.connection.sendRequest(RelatedPapers, params, cancel?.token);
+    return this.call('related', () => this.connection.sendRequest(RelatedPapers, params, cancel?.token));
   }
 
   relatedToText(params: RelatedToTextParams, cancel?: CancellationTokenSource): Promise<SearchHit[]> {
-    return this.connection.sendRequest(RelatedToText, params, cancel?.token);
+    return this.call('relatedToText', () => this.connection.sendRequest(RelatedToText, params, cancel?.token));
   }
 
   papers(ids: string[]): Promise<Paper[]> {
-    return this.connection.sendRequest(GetPapers, { ids });
+    return this.call('papers', () => this.connection.sendRequest(GetPapers, { ids }));
   }
 
   listPapers(offset: number, limit: number): Promise<{ total: number; papers: Paper[] }> {
-    return this.connection.sendRequest(ListPapers, { offset, limit });
+    return this.call('listPapers', () => this.connection.sendRequest(ListPapers, { offset, limit }));
   }
 
   topicMap(params: TopicMapParams = {}): Promise<TopicMapResult> {
-    return this.connection.sendRequest(GetTopicMap, params);
+    return this.call('topicMap', () => this.connection.sendRequest(GetTopicMap, params));
   }
 
   keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {
-    return this.connection.sendRequest(GetKeywords, params);
+    return this.call('keywords', () => this.connection.sendRequest(GetKeywords, params));
   }
 
   /** Forgets everything indexed with the current model (Rebuild Index = clear, then index). */
   clearIndex(): Promise<void> {
-    return this.connection.sendRequest(ClearIndex);
+    return this.call('clearIndex', () => this.connection.sendRequest(ClearIndex));
   }
 
   info(): Promise<EngineInfo> {
-    return this.connection.sendRequest(GetInfo);
+    return this.call('info', () => this.connection.sendRequest(GetInfo));
   }
 
   diagnostics(): Promise<IngestDiagnostic[]> {
-    return this.connection.sendRequest(GetDiagnostics);
+    return this.call('diagnostics', () => this.connection.sendRequest(GetDiagnostics));
   }
 
   /**

@@ -91,7 +91,12 @@ export async function openSessionWithFallback(
       options.log?.(`execution provider ${provider} failed: ${reason}`);
     }
   }
-  throw new Error(`no execution provider could load the model: ${attempts.map((a) => `${a.provider}: ${a.reason ?? 'failed'}`).join('; ')}`);
+  // A file that is not a readable ONNX graph fails on every provider alike; say what to do about it.
+  const damaged = attempts.some((a) => /protobuf parsing failed|invalid model|no graph|model_path must not be empty/i.test(a.reason ?? ''))
+    ? ' (the model file is damaged or not an ONNX model: download it again or choose another model)'
+    : '';
+  const reasons = attempts.map((a) => `${a.provider}: ${(a.reason ?? 'failed').replace(/\.$/, '')}`).join('; ');
+  throw new Error(`no execution provider could load the model: ${reasons}${damaged}`);
 }
 
 /**
