@@ -120,6 +120,46 @@ suite('Paper Atlas', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  test('the Atlas panel is served under the strict CSP', async () => {
+    await vscode.commands.executeCommand(Commands.openAtlas.id);
+    await waitFor('the panel to report a rendered map', () => api.panel.lastRendered, 30_000);
+    const html = api.panel.lastHtml ?? '';
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1] ?? '';
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    assert.deepEqual(directives.get('default-src'), ["'none'"], csp);
+    assert.deepEqual(directives.get('connect-src'), ["'none'"], csp);
+    const nonce = /<script nonce="([A-Za-z0-9]+)"/.exec(html)?.[1];
+    assert.ok(nonce, 'the script carries a nonce');
+    assert.deepEqual(directives.get('script-src'), [`'nonce-${nonce}'`], csp);
+    assert.doesNotMatch(csp, /unsafe-|data:|\*(?!\.)|https?:(?!\/\/)/, csp);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('forged panel messages and path arguments never open a file that is not a paper source', async () => {
+    const opened = (): string | undefined => vscode.window.activeTextEditor?.document.uri.fsPath;
+    const notSource = path.join(folder(), 'not-a-library.txt');
+    writeFileSync(notSource, 'a workspace file that no paper comes from\n');
+    try {
+      for (const id of ['/etc/passwd', notSource, path.join(folder(), 'library.bib'), '../../etc/passwd']) {
+        assert.equal(await api.panel.receive({ type: 'action', action: 'goToSource', id }), 'refused', id);
+        await vscode.commands.executeCommand(Commands.goToSource.id, id);
+        await vscode.commands.executeCommand(Commands.goToSource.id, { kind: 'paper', paper: { id, sources: [{ file: id, line: 1 }] } });
+        assert.notEqual(opened(), '/etc/passwd');
+        assert.notEqual(opened(), notSource);
+      }
+      for (const forged of [{ type: 'openFile', path: '/etc/passwd' }, { type: 'action', action: 'open', id: '/etc/passwd' }, { type: 'action', action: 'goToSource', id: 42 }, 'goToSource', null]) {
+        assert.equal(await api.panel.receive(forged), 'dropped', JSON.stringify(forged));
+      }
+      assert.notEqual(opened(), '/etc/passwd');
+      // The same path with a real paper id does open the paper's source.
+      assert.equal(await api.panel.receive({ type: 'action', action: 'goToSource', id: 'he2016resnet' }), 'handled');
+      await waitFor('an editor on library.bib', () => opened()?.endsWith('library.bib') || undefined);
+    } finally {
+      rmSync(notSource, { force: true });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
   test('re-indexes a library file that changes', async () => {
     const file = path.join(folder(), 'added.bib');
     writeFileSync(file, '@article{added2024,\n  title = {A Freshly Added Paper on Graph Neural Networks},\n  author = {Ada Lovelace},\n  year = {2024},\n  abstract = {Message passing over graphs.}\n}\n');
@@ -210,9 +250,28 @@ suite('Paper Atlas', () => {
     await (client as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
     assert.match(await crashed, /stopped unexpectedly|error/);
     assert.equal(api.context.engine.state, 'error');
+    // Hovers keep answering (the first crash restarts the engine on the next request, at once).
+    const started = Date.now();
+    assert.match(await hoverText('notes/retrieval.md', '@karpukhin2020dpr'), /Dense Passage Retrieval/);
+    assert.ok(Date.now() - started < 15_000, `the hover took ${Date.now() - started} ms`);
     const fresh = await api.context.engine.get();
     assert.notEqual(fresh, client);
     const hits = await fresh.search({ query: 'residual networks', k: 3 });
     assert.ok(hits.length > 0);
   }, 60_000);
+
+  test('a request to an engine that has died ends with an error instead of waiting', async () => {
+    const client = await api.context.engine.get();
+    await (client as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    await waitFor('the crash to be noticed', () => !client.alive || undefined, 10_000);
+    const started = Date.now();
+    await assert.rejects(client.search({ query: 'residual networks', k: 3 }));
+    assert.ok(Date.now() - started < 2000, 'the dead client answered at once');
+    // Two crashes in a row: the second restart waits (back-off), and says so instead of hanging.
+    await assert.rejects(api.context.engine.get(), /restarts in \d+ s/);
+    api.context.engine.restart();
+    await waitFor('the engine after Restart Engine', async () => ((await api.context.engine.get()).alive ? true : undefined), 60_000);
+    await api.context.indexing.whenIdle();
+    assert.equal(api.context.indexing.state, 'ready');
+  }, 90_000);
 });

@@ -306,6 +306,41 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     if (cspViolations.length > 0) throw new Error(`CSP violations:\n${cspViolations.join('\n')}`);
   });
 
+  // After the check above: these probes cause violations on purpose. Each must be refused by the
+  // policy itself (a securitypolicyviolation event naming the directive), not by a network failure.
+  await step('the Atlas webview CSP blocks network, eval, inline scripts and remote images', async () => {
+    if (!frame) throw new Error('no Atlas panel');
+    const r = await frame.evaluate(async () => {
+      const remote = 'http://192.0.2.1'; // TEST-NET-1: never a real host
+      const seen = new Set();
+      const onViolation = (e) => seen.add(e.effectiveDirective);
+      document.addEventListener('securitypolicyviolation', onViolation);
+      const within = (p, ms) => Promise.race([p, new Promise((res) => setTimeout(() => res('timeout'), ms))]);
+      const fetched = await within(fetch(`${remote}/x`).then(() => 'loaded', () => 'blocked'), 3000);
+      // Not eval() right here: code that playwright evaluates through DevTools may eval despite the
+      // CSP (Runtime.callFunctionOn allows it). A string timer compiles later, as page code.
+      window.__atlasEvalRan = false;
+      setTimeout('window.__atlasEvalRan = true', 0);
+      window.__atlasInlineRan = false;
+      const script = document.createElement('script');
+      script.textContent = 'window.__atlasInlineRan = true';
+      document.head.append(script);
+      const img = new Image();
+      const image = await within(new Promise((res) => { img.onload = () => res('loaded'); img.onerror = () => res('blocked'); img.src = `${remote}/x.png`; }), 3000);
+      await new Promise((res) => setTimeout(res, 300));
+      document.removeEventListener('securitypolicyviolation', onViolation);
+      return { fetched, evaluated: window.__atlasEvalRan ? 'ran' : 'blocked', inline: window.__atlasInlineRan, image, seen: [...seen].sort() };
+    });
+    const problems = [];
+    if (r.fetched !== 'blocked') problems.push(`fetch: ${r.fetched}`);
+    if (r.evaluated !== 'blocked') problems.push('a string timer (eval) ran');
+    if (r.inline !== false) problems.push('an inline script ran');
+    if (r.image !== 'blocked') problems.push(`remote image: ${r.image}`);
+    for (const d of ['connect-src', 'img-src']) if (!r.seen.includes(d)) problems.push(`no ${d} violation`);
+    if (!r.seen.some((d) => d.startsWith('script-src'))) problems.push('no script-src violation');
+    if (problems.length > 0) throw new Error(`${problems.join('; ')} (violations: ${r.seen.join(', ')})`);
+  });
+
   await page.close().catch(() => undefined);
   log(`UI tests: ${results.filter((r) => r.ok).length}/${results.length} passed in ${((Date.now() - uiStarted) / 1000).toFixed(1)} s`);
   return results;
