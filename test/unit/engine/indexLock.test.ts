@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { acquireIndexLock } from '../../../src/engine/indexLock';
@@ -34,3 +34,73 @@ test('a lock left by a killed process is stale and taken over', () => {
   acquireIndexLock(dir)();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('a second run in the same engine thread is refused, and the lock is free again after release', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));
+  const release = acquireIndexLock(dir);
+  // The same pid owns the lock: without the thread's own record this looked stale and was taken over.
+  assert.throws(() => acquireIndexLock(dir), /already being updated by this engine; try again when that run finishes/);
+  release();
+  acquireIndexLock(dir)();
+  assert.ok(!existsSync(path.join(dir, 'index.lock')));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('release leaves alone a lock that is no longer ours', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));
+  const release = acquireIndexLock(dir);
+  const theirs = JSON.stringify({ pid: process.ppid, since: 'now', token: 'someone-else' });
+  writeFileSync(path.join(dir, 'index.lock'), theirs);
+  release();
+  assert.equal(readFileSync(path.join(dir, 'index.lock'), 'utf8'), theirs);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Racers: processes that all try to take the lock at once (as two windows opening together do), each
+ * holding it for a while when it wins. Exactly one may win, whether the folder starts with no lock
+ * (a racer must never read another's half-written lock as stale) or with a dead process's lock (two
+ * racers must never both take it over).
+ */
+if (process.env.ATLAS_LOCK_RACER) {
+  const dir = process.env.ATLAS_LOCK_RACER;
+  const start = Number(process.env.ATLAS_LOCK_START);
+  setTimeout(() => {
+    try {
+      const release = acquireIndexLock(dir);
+      process.stdout.write('won\n');
+      setTimeout(() => {
+        release();
+        process.exit(0);
+      }, 1500);
+    } catch (e) {
+      process.stdout.write(`refused: ${(e as Error).message}\n`);
+      process.exit(0);
+    }
+  }, Math.max(0, start - Date.now()));
+} else {
+  for (const stale of [false, true]) {
+    test(`eight processes racing for ${stale ? 'a stale' : 'a free'} lock: exactly one wins`, async () => {
+      for (let round = 0; round < 3; round++) {
+        const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-race-'));
+        if (stale) writeFileSync(path.join(dir, 'index.lock'), JSON.stringify({ pid: 2 ** 22 + 4321, since: 'long ago' }));
+        const start = Date.now() + 1500; // all racers loaded before the start signal
+        const outputs = await Promise.all(
+          Array.from({ length: 8 }, () => {
+            const env: NodeJS.ProcessEnv = { ...process.env, ATLAS_LOCK_RACER: dir, ATLAS_LOCK_START: String(start) };
+            delete env.NODE_TEST_CONTEXT; // the racer reports on stdout, not to this test runner
+            const child = spawn(process.execPath, [__filename], { env });
+            let out = '';
+            child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+            return new Promise<string>((resolve) => child.on('close', () => resolve(out.trim())));
+          }),
+        );
+        // A racer is this file run again, so node:test's report of the file's other tests comes along: keep our lines.
+        const verdicts = outputs.map((o) => o.split('\n').find((l) => l === 'won' || l.startsWith('refused: ')) ?? o);
+        assert.equal(verdicts.filter((v) => v === 'won').length, 1, verdicts.join('\n'));
+        for (const v of verdicts.filter((x) => x !== 'won')) assert.match(v, /^refused: the index at .* is being updated by another process \(pid \d+/);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+}
