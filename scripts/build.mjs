@@ -12,7 +12,7 @@ process.chdir(root);
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
-const nativeExternals = ['vscode', 'onnxruntime-node', '@lancedb/lancedb', 'apache-arrow', '@huggingface/transformers'];
+const nativeExternals = ['vscode', 'onnxruntime-node', '@lancedb/lancedb', 'apache-arrow', '@huggingface/transformers', 'transformers-js'];
 
 const common = {
   bundle: true,

@@ -2,6 +2,7 @@
  * Text → L2-normalised vectors with an ONNX BERT-style encoder. Runs only inside the engine worker:
  * `session.run` blocks the thread it is called on.
  */
+import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from 'onnxruntime-node';
 import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
@@ -17,6 +18,8 @@ export interface EncoderOptions {
   /** Max padded tokens per batch; keeps memory flat whatever the text lengths. */
   batchTokens?: number;
   log?: (line: string) => void;
+  /** An ONNX file of the model folder other than config.json's (benchmarks compare precisions of one model). */
+  onnxFile?: string;
 }
 
 export type TextRole = 'query' | 'document';
@@ -44,7 +47,8 @@ export class TextEncoder {
   static async open(modelId: string, options: EncoderOptions): Promise<TextEncoder> {
     const settings = loadModelSettings(modelId);
     const tokenizer = new Tokenizer(settings.tokenizerJson, settings.tokenizerConfig);
-    const opened = await openSessionWithFallback(settings.onnxPath, options.providers, {
+    const onnxPath = options.onnxFile ? path.join(settings.dir, options.onnxFile) : settings.onnxPath;
+    const opened = await openSessionWithFallback(onnxPath, options.providers, {
       ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
       ...(options.log ? { log: options.log } : {}),
     });

@@ -1,0 +1,182 @@
+/**
+ * Encoding throughput, side by side: our TextEncoder against transformers.js `feature-extraction`
+ * (mean pooling, normalised) on the same ONNX files, the same texts (title + abstract, truncated at
+ * 256 tokens), the same 2 intra-op threads. The machine's speed drifts ±20% over minutes, so the
+ * contenders alternate within each round (and the order flips every round); ratios are taken
+ * within a round, then the median over rounds is reported.
+ */
+import { performance } from 'node:perf_hooks';
+import { TextEncoder } from '../../src/engine/textEncoder';
+import type { BenchModel } from './benchModels';
+
+/** This CPU's peaks as stated in issue #6: 2 cores × 2 AVX-512 FMA units × 16 lanes × 2 flops × ~4.2 GHz; int8 VNNI 4× that. */
+export const FP32_PEAK_GFLOPS = 529;
+export const INT8_PEAK_GOPS = 2000;
+
+type Precision = 'fp32' | 'int8';
+
+interface Contender {
+  label: string;
+  engine: 'paper-atlas' | 'transformers.js';
+  precision: Precision;
+  encode(texts: readonly string[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface ContenderResult {
+  model: string;
+  engine: string;
+  precision: Precision;
+  setting: string;
+  abstractsPerSecond: number;
+  tokensPerSecond: number;
+  gflops: number;
+  percentOfPeak: number;
+  roundsAbstractsPerSecond: number[];
+}
+
+export interface RatioResult {
+  model: string;
+  what: string;
+  ratio: number;
+  rounds: number[];
+  goal: number;
+}
+
+const FILES: Record<Precision, string> = { fp32: 'onnx/model.onnx', int8: 'onnx/model_int8.onnx' };
+
+async function ourEncoder(model: BenchModel, precision: Precision, threads: number): Promise<Contender> {
+  const encoder = await TextEncoder.open(model.dir, { providers: ['cpu'], threads, onnxFile: FILES[precision] });
+  return {
+    label: `paper-atlas ${precision}`,
+    engine: 'paper-atlas',
+    precision,
+    encode: async (texts) => (await encoder.encode(texts, 'document')).length,
+    close: () => encoder.release(),
+  };
+}
+
+type FeatureExtractor = ((texts: string[], options: { pooling: 'mean'; normalize: boolean }) => Promise<{ dims: number[] }>) & {
+  dispose(): Promise<void>;
+};
+
+async function transformersJs(model: BenchModel, precision: Precision, threads: number, batchSize: number): Promise<Contender> {
+  // transformers.js 4.x runs on the same onnxruntime-node (1.30.0) as our engine; loaded only from local files.
+  const tjs = (await import('transformers-js')) as unknown as {
+    env: { allowRemoteModels: boolean; localModelPath: string; allowLocalModels: boolean };
+    pipeline(task: string, model: string, options: Record<string, unknown>): Promise<FeatureExtractor>;
+  };
+  tjs.env.allowRemoteModels = false;
+  tjs.env.allowLocalModels = true;
+  const extractor = await tjs.pipeline('feature-extraction', model.dir, {
+    dtype: precision,
+    device: 'cpu',
+    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+  });
+  return {
+    label: `transformers.js ${precision} (batch ${batchSize})`,
+    engine: 'transformers.js',
+    precision,
+    encode: async (texts) => {
+      let n = 0;
+      for (let i = 0; i < texts.length; i += batchSize) {
+        const out = await extractor(texts.slice(i, i + batchSize), { pooling: 'mean', normalize: true });
+        n += out.dims[0] ?? 0;
+      }
+      return n;
+    },
+    close: () => extractor.dispose(),
+  };
+}
+
+async function timed(c: Contender, texts: readonly string[]): Promise<number> {
+  const t0 = performance.now();
+  const n = await c.encode(texts);
+  const seconds = (performance.now() - t0) / 1000;
+  if (n !== texts.length) throw new Error(`${c.label} returned ${n} vectors for ${texts.length} texts`);
+  return seconds;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** transformers.js has no length sorting; its best batch size on these texts is found on a sample first. */
+async function bestTransformersBatch(model: BenchModel, precision: Precision, threads: number, sample: readonly string[], log: (l: string) => void): Promise<number> {
+  let best = { batch: 1, rate: 0 };
+  for (const batch of [1, 4, 16]) {
+    const c = await transformersJs(model, precision, threads, batch);
+    await c.encode(sample.slice(0, 16));
+    const rate = sample.length / (await timed(c, sample));
+    await c.close();
+    log(`  transformers.js ${precision} batch ${batch}: ${rate.toFixed(1)} abstracts/s (probe on ${sample.length})`);
+    if (rate > best.rate) best = { batch, rate };
+  }
+  return best.batch;
+}
+
+export async function benchEncodingThroughput(
+  models: readonly BenchModel[],
+  texts: readonly string[],
+  options: { rounds: number; threads: number; log: (line: string) => void; probeSize?: number },
+): Promise<{ contenders: ContenderResult[]; ratios: RatioResult[]; tokensPerText: number }> {
+  const { rounds, threads, log } = options;
+  const contenders: ContenderResult[] = [];
+  const ratios: RatioResult[] = [];
+  let tokensPerText = 0;
+  for (const model of models) {
+    log(`encoding: ${model.name}, ${texts.length} abstracts, ${rounds} alternating round(s), ${threads} threads`);
+    const counter = await TextEncoder.open(model.dir, { providers: ['cpu'], threads: 1 });
+    const tokens = texts.reduce((s, t) => s + counter.tokenise(t).length, 0);
+    await counter.release();
+    tokensPerText = tokens / texts.length;
+    const sample = texts.slice(0, Math.min(options.probeSize ?? 160, texts.length));
+    const batches: Record<Precision, number> = {
+      fp32: await bestTransformersBatch(model, 'fp32', threads, sample, log),
+      int8: await bestTransformersBatch(model, 'int8', threads, sample, log),
+    };
+    const all: Contender[] = [];
+    for (const precision of ['fp32', 'int8'] as const) {
+      all.push(await transformersJs(model, precision, threads, batches[precision]));
+      all.push(await ourEncoder(model, precision, threads));
+    }
+    for (const c of all) await c.encode(texts.slice(0, 32)); // warm-up: first-run allocations out of the timing
+    const seconds = new Map<Contender, number[]>(all.map((c) => [c, []]));
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? all : [...all].reverse();
+      for (const c of order) {
+        const s = await timed(c, texts);
+        seconds.get(c)!.push(s);
+        log(`  round ${r + 1}: ${c.label.padEnd(34)} ${(texts.length / s).toFixed(1)} abstracts/s`);
+      }
+    }
+    const rate = (c: Contender): number[] => seconds.get(c)!.map((s) => texts.length / s);
+    for (const c of all) {
+      const perSecond = median(rate(c));
+      const gflops = (perSecond * tokensPerText * model.mflopPerToken) / 1000;
+      contenders.push({
+        model: model.name,
+        engine: c.engine,
+        precision: c.precision,
+        setting: c.label,
+        abstractsPerSecond: perSecond,
+        tokensPerSecond: perSecond * tokensPerText,
+        gflops,
+        percentOfPeak: (100 * gflops) / (c.precision === 'fp32' ? FP32_PEAK_GFLOPS : INT8_PEAK_GOPS),
+        roundsAbstractsPerSecond: rate(c),
+      });
+    }
+    const find = (engine: Contender['engine'], precision: Precision): Contender => all.find((c) => c.engine === engine && c.precision === precision)!;
+    const ratio = (what: string, a: Contender, b: Contender, goal: number): void => {
+      const perRound = rate(a).map((x, i) => x / rate(b)[i]!);
+      ratios.push({ model: model.name, what, ratio: median(perRound), rounds: perRound, goal });
+    };
+    ratio('paper-atlas fp32 / transformers.js fp32', find('paper-atlas', 'fp32'), find('transformers.js', 'fp32'), 1.2);
+    ratio('paper-atlas int8 / transformers.js int8', find('paper-atlas', 'int8'), find('transformers.js', 'int8'), 1.2);
+    ratio('paper-atlas int8 (default) / transformers.js fp32', find('paper-atlas', 'int8'), find('transformers.js', 'fp32'), 2.2);
+    for (const c of all) await c.close();
+  }
+  return { contenders, ratios, tokensPerText };
+}
