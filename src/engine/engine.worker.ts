@@ -31,7 +31,7 @@ import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type State
 import { acquireIndexLock, IndexBusyError } from './indexLock';
 import { discoverLibraryFiles } from './libraryFiles';
 import { modelFingerprint } from './modelFingerprint';
-import { PaperStore, tableNameFor } from './paperStore';
+import { describeStorageError, PaperStore, tableNameFor } from './paperStore';
 import { SearchService, UnknownPaperError } from './searchService';
 import { TextEncoder } from './textEncoder';
 import { KeywordService } from './keywordService';
@@ -65,6 +65,19 @@ let fatal: Error | undefined;
 function requireOpen(): OpenEngineState {
   if (!engine) throw new ResponseError(EngineErrorCode.NotOpen, 'the engine is not open');
   return engine;
+}
+
+/**
+ * A write the file system refused becomes a message that says what to do; the raw error (a LanceDB
+ * error can be several lines of Rust context) goes to the log.
+ */
+function storageErrors<T>(dbDir: string, run: () => Promise<T>): Promise<T> {
+  return run().catch((e: unknown) => {
+    const described = describeStorageError(e, dbDir);
+    if (!described) throw e;
+    log(`${described}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ResponseError(-32603, described);
+  });
 }
 
 /** Errors cross the boundary as one-line JSON-RPC errors with a code the caller can act on. */
@@ -163,7 +176,7 @@ connection.onRequest(
       log,
     });
     const tableName = tableNameFor(encoder.settings.id, modelFingerprint(encoder.settings.onnxPath));
-    const store = await PaperStore.open(options.dbDir, tableName, encoder.dims);
+    const store = await storageErrors(options.dbDir, () => PaperStore.open(options.dbDir, tableName, encoder.dims));
     await store.refreshIndexInfo();
     const keywords = new KeywordService({
       dbDir: options.dbDir,
@@ -192,23 +205,25 @@ connection.onRequest(
     const { files, missing } = await discoverLibraryFiles(paths);
     for (const m of missing) log(m);
     if (files.length === 0) throw new ResponseError(EngineErrorCode.BadRequest, `no library files found in: ${paths.join(', ')}`);
-    const release = acquireIndexLock(options.dbDir);
-    requireOpen().generation++;
-    try {
-      return await indexFiles(files, store, encoder, stateFile, {
-        onProgress: (p) => void connection.sendNotification(IndexProgressNotification, p),
-        isCancelled: () => token.isCancellationRequested || fatal !== undefined,
-        log,
-      });
-    } catch (e) {
-      if (fatal && e instanceof IndexCancelled) {
-        throw new ResponseError(-32603, `indexing stopped after an internal error of the engine (${fatal.message}); the papers written so far are kept`);
+    return storageErrors(options.dbDir, async () => {
+      const release = acquireIndexLock(options.dbDir);
+      requireOpen().generation++;
+      try {
+        return await indexFiles(files, store, encoder, stateFile, {
+          onProgress: (p) => void connection.sendNotification(IndexProgressNotification, p),
+          isCancelled: () => token.isCancellationRequested || fatal !== undefined,
+          log,
+        });
+      } catch (e) {
+        if (fatal && e instanceof IndexCancelled) {
+          throw new ResponseError(-32603, `indexing stopped after an internal error of the engine (${fatal.message}); the papers written so far are kept`);
+        }
+        throw e;
+      } finally {
+        release();
+        requireOpen().keywords.libraryChanged();
       }
-      throw e;
-    } finally {
-      release();
-      requireOpen().keywords.libraryChanged();
-    }
+    });
   }),
 );
 
@@ -280,14 +295,16 @@ connection.onRequest(
   ClearIndex,
   handle0(async () => {
     const { store, stateFile, options } = requireOpen();
-    const release = acquireIndexLock(options.dbDir);
-    try {
-      await store.clear();
-      stateFile.clear();
-      requireOpen().keywords.libraryChanged();
-    } finally {
-      release();
-    }
+    await storageErrors(options.dbDir, async () => {
+      const release = acquireIndexLock(options.dbDir);
+      try {
+        await store.clear();
+        stateFile.clear();
+        requireOpen().keywords.libraryChanged();
+      } finally {
+        release();
+      }
+    });
   }),
 );
 connection.onRequest(

@@ -9,7 +9,7 @@ import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from 'apache-arrow
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Paper, PaperSource } from '../shared/paper';
-import { INDEX_MARKER } from './indexMarker';
+import { INDEX_MARKER, isIndexFolder } from './indexMarker';
 
 /** Below this many papers an exact (flat) scan is fast enough and exact; above it an ANN index is built. */
 export const ANN_THRESHOLD = 50_000;
@@ -75,6 +75,26 @@ function schemaFor(dims: number): Schema {
   ]);
 }
 
+/**
+ * A one-line account of a write to the index folder that the file system refused (full disk, read-only
+ * folder or mount, no permission), or undefined when `e` is something else. Node reports these with an
+ * errno code; LanceDB's native errors only carry the OS message, so both are read.
+ */
+export function describeStorageError(e: unknown, dbDir: string): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const text = e instanceof Error ? e.message : String(e);
+  if (code === 'ENOSPC' || code === 'EDQUOT' || /no space left on device|disk quota exceeded|os error (28|122)\b/i.test(text)) {
+    return `the disk holding the index folder ${dbDir} is full: free some space and index again (the papers indexed so far are kept)`;
+  }
+  if (code === 'EROFS' || /read-only file system|os error 30\b/i.test(text)) {
+    return `the index folder ${dbDir} is on a read-only file system: indexing needs to write there (searching still works); choose another index folder`;
+  }
+  if (code === 'EACCES' || code === 'EPERM' || /permission denied|os error (1|13)\b/i.test(text)) {
+    return `no permission to write in the index folder ${dbDir}: indexing needs write access there (searching still works); fix its permissions or choose another index folder`;
+  }
+  return undefined;
+}
+
 export function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
@@ -121,7 +141,8 @@ export class PaperStore {
     try {
       mkdirSync(dbDir, { recursive: true });
       // Marks the folder as ours: the CLI refuses to search a folder without it instead of creating one.
-      writeFileSync(path.join(dbDir, INDEX_MARKER), JSON.stringify({ format: 1 }));
+      // Written only when missing, so that an index on a read-only folder (or disk) can still be searched.
+      if (!isIndexFolder(dbDir)) writeFileSync(path.join(dbDir, INDEX_MARKER), JSON.stringify({ format: 1 }));
     } catch (e) {
       throw new Error(`cannot create the index folder ${dbDir}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { mergePapers, readLibraryFile } from '../../../src/core/ingest/libraryReader';
 import { EngineClient } from '../../../src/engine/engineClient';
 import { discoverLibraryFiles } from '../../../src/engine/libraryFiles';
-import { readIndex, runCli, startCli } from './indexProbe';
+import { generatedBib, readIndex, runCli, startCli } from './indexProbe';
 
 let work: string;
 before(() => {
@@ -23,17 +23,6 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const open = (engine: EngineClient, dbDir: string): ReturnType<EngineClient['open']> =>
   engine.open({ dbDir, model: 'atlas-mini-encoder', providers: ['cpu'], threads: 1, batchSize: 32 });
 
-const WORDS = ['graph', 'neural', 'protein', 'folding', 'language', 'vision', 'sparse', 'attention', 'quantum', 'circuit', 'galaxy', 'trauma'];
-
-/** `n` generated BibTeX entries with keys `${prefix}${i}`; distinct titles so no two merge. */
-function entries(prefix: string, n: number, from = 0): string {
-  return Array.from({ length: n }, (_, k) => {
-    const i = from + k;
-    const abstract = Array.from({ length: 60 }, (_, j) => WORDS[(i * 5 + j * 7) % WORDS.length]).join(' ');
-    return `@article{${prefix}${i},\n  title = {${prefix} study ${i} of ${WORDS[i % WORDS.length]} ${WORDS[(i * 3) % WORDS.length]}},\n  year = {2020},\n  abstract = {${abstract}.}\n}\n`;
-  }).join('\n');
-}
-
 /** What the index must hold for a folder: its files read by the engine's own parser. */
 async function expectedIds(folder: string): Promise<Set<string>> {
   const { files } = await discoverLibraryFiles([folder]);
@@ -43,7 +32,7 @@ async function expectedIds(folder: string): Promise<Set<string>> {
 test('two index requests at once in one engine: the second is refused as busy and no paper is stored twice', async () => {
   const library = path.join(work, 'same-engine');
   mkdirSync(library);
-  writeFileSync(path.join(library, 'a.bib'), entries('same', 120));
+  writeFileSync(path.join(library, 'a.bib'), generatedBib('same', 120));
   const dbDir = path.join(work, 'db-same-engine');
   const engine = EngineClient.start();
   try {
@@ -66,7 +55,7 @@ test('two processes on one index: one indexes, the other is told who holds it; a
   const library = path.join(work, 'two-windows');
   mkdirSync(library);
   const bib = path.join(library, 'library.bib');
-  writeFileSync(bib, entries('win', 300));
+  writeFileSync(bib, generatedBib('win', 300));
   const dbDir = path.join(work, 'db-two-windows');
   // Window C: a long-lived engine in this process that searches throughout.
   const reader = EngineClient.start();
@@ -78,7 +67,7 @@ test('two processes on one index: one indexes, the other is told who holds it; a
 
     // Window A indexes 2,000 more papers (long enough to outlast B's start-up); window B starts
     // indexing while A is embedding.
-    writeFileSync(bib, entries('win', 2300));
+    writeFileSync(bib, generatedBib('win', 2300));
     const a = startCli(['index', library, '--db', dbDir, '--providers', 'cpu', '--threads', '1', '--json']);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('window A never started embedding')), 60_000);
@@ -126,9 +115,9 @@ for (const moment of ['reading', 'embedding', 'optimising'] as const) {
     const library = path.join(work, `changing-${moment}`);
     mkdirSync(library);
     const file = (name: string): string => path.join(library, name);
-    writeFileSync(file('a.bib'), entries('a', 150));
-    writeFileSync(file('b.bib'), entries('b', 150));
-    writeFileSync(file('c.bib'), entries('c', 150));
+    writeFileSync(file('a.bib'), generatedBib('a', 150));
+    writeFileSync(file('b.bib'), generatedBib('b', 150));
+    writeFileSync(file('c.bib'), generatedBib('c', 150));
     const dbDir = path.join(work, `db-changing-${moment}`);
     let changed = false;
     const change = (): void => {
@@ -136,7 +125,7 @@ for (const moment of ['reading', 'embedding', 'optimising'] as const) {
       changed = true;
       // Edit a.bib: one entry's title changes, one entry goes, one comes.
       const a = readFileSync(file('a.bib'), 'utf8').replace('a study 3 of', 'a revised study 3 of').replace(/@article\{a7,[\s\S]*?\n\}\n/, '');
-      writeFileSync(file('a.bib'), `${a}\n${entries('a', 1, 500)}`);
+      writeFileSync(file('a.bib'), `${a}\n${generatedBib('a', 1, 500)}`);
       renameSync(file('b.bib'), file('b-renamed.bib'));
       rmSync(file('c.bib'));
     };

@@ -74,3 +74,14 @@ export async function readIndex(dbDir: string): Promise<IndexContents> {
     db.close();
   }
 }
+
+const WORDS = ['graph', 'neural', 'protein', 'folding', 'language', 'vision', 'sparse', 'attention', 'quantum', 'circuit', 'galaxy', 'trauma'];
+
+/** `n` generated BibTeX entries with keys `${prefix}${i}` from `from`; distinct titles, so no two merge. */
+export function generatedBib(prefix: string, n: number, from = 0): string {
+  return Array.from({ length: n }, (_, k) => {
+    const i = from + k;
+    const abstract = Array.from({ length: 60 }, (_, j) => WORDS[(i * 5 + j * 7) % WORDS.length]).join(' ');
+    return `@article{${prefix}${i},\n  title = {${prefix} study ${i} of ${WORDS[i % WORDS.length]} ${WORDS[(i * 3) % WORDS.length]}},\n  year = {2020},\n  abstract = {${abstract}.}\n}\n`;
+  }).join('\n');
+}
