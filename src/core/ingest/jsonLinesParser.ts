@@ -12,6 +12,7 @@ import { createGunzip } from 'node:zlib';
 import type { IngestDiagnostic, Paper, PaperSource, ParseResult } from '../../shared/paper';
 import { extractArxivId } from '../paperIdentity';
 import { assignUniqueIds, buildPaper, cleanText, isRecord, parseYear, splitAuthorList, splitKeywords, stringField } from './paperRecord';
+import { decodeLine, EncodingReporter } from './textDecoding';
 
 function firstString(obj: Record<string, unknown>, ...names: string[]): string | undefined {
   for (const name of names) {
@@ -143,8 +144,9 @@ export interface JsonLinesStreamOptions {
 
 /**
  * Streams a JSON Lines file (or an already-open byte stream) and yields papers in batches. A path
- * ending in .gz is gunzipped on the way. Ids are kept unique across batches. Invalid UTF-8 stops
- * the read with an error diagnostic; everything before it has been yielded.
+ * ending in .gz is gunzipped on the way. Ids are kept unique across batches. Bytes are split into
+ * lines before they are decoded, so a line with invalid UTF-8 (or a NUL byte) is read with U+FFFD in
+ * place of the bad bytes and reported at its line; the lines around it are read as written.
  */
 export async function* readJsonLinesPapers(
   input: string | AsyncIterable<Uint8Array | string>,
@@ -168,34 +170,54 @@ export async function* readJsonLinesPapers(
     stream = input;
   }
   const reader = new JsonLinesReader(file);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let pending = '';
+  const encoding = new EncodingReporter(file);
   let lineNo = 0;
+  const addLine = (text: string, damaged = false): void => {
+    lineNo++;
+    if (damaged) encoding.report(lineNo, batch.diagnostics);
+    reader.addLine(lineNo === 1 ? text.replace(/^\uFEFF/, '') : text, lineNo, batch);
+  };
+  let pendingText = '';
+  let pendingBytes: Buffer[] = [];
   try {
     for await (const chunk of stream) {
-      // Only the new text can hold the next newline: rescanning `pending` would make one very long
-      // line (a JSON array misnamed .jsonl) quadratic.
-      const searchFrom = pending.length;
-      pending += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-      let nl = pending.indexOf('\n', searchFrom);
+      if (typeof chunk === 'string') {
+        // Only the new text can hold the next newline: rescanning `pendingText` would make one very
+        // long line (a JSON array misnamed .jsonl) quadratic.
+        const searchFrom = pendingText.length;
+        pendingText += chunk;
+        let start = 0;
+        for (let nl = pendingText.indexOf('\n', searchFrom); nl !== -1; nl = pendingText.indexOf('\n', start)) {
+          addLine(pendingText.slice(start, nl));
+          start = nl + 1;
+          if (batch.papers.length >= batchSize) yield flush();
+        }
+        pendingText = pendingText.slice(start);
+        continue;
+      }
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       let start = 0;
-      while (nl !== -1) {
-        lineNo++;
-        reader.addLine(lineNo === 1 ? pending.slice(start, nl).replace(/^\uFEFF/, '') : pending.slice(start, nl), lineNo, batch);
+      for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, start)) {
+        // A line that spans chunks is joined once, when its end arrives: linear even for a 10 MB line.
+        const piece = bytes.subarray(start, nl);
+        const line = pendingBytes.length === 0 ? piece : Buffer.concat([...pendingBytes, piece]);
+        pendingBytes = [];
+        const { text, damaged } = decodeLine(line);
+        addLine(text, damaged);
         start = nl + 1;
         if (batch.papers.length >= batchSize) yield flush();
-        nl = pending.indexOf('\n', start);
       }
-      pending = pending.slice(start);
+      if (start < bytes.length) pendingBytes.push(bytes.subarray(start));
     }
-    pending += decoder.decode();
-    if (pending !== '') reader.addLine(pending, ++lineNo, batch);
+    if (pendingBytes.length > 0) {
+      const { text, damaged } = decodeLine(Buffer.concat(pendingBytes));
+      addLine(text, damaged);
+    }
+    if (pendingText !== '') addLine(pendingText);
   } catch (e) {
-    const invalidUtf8 = (e as { code?: unknown } | null)?.code === 'ERR_ENCODING_INVALID_ENCODED_DATA';
-    const what = invalidUtf8 ? 'not valid UTF-8' : e instanceof Error ? e.message : String(e);
-    batch.diagnostics.push({ file, line: lineNo + 1, severity: 'error', message: `reading stopped: ${what}` });
+    batch.diagnostics.push({ file, line: lineNo + 1, severity: 'error', message: `reading stopped: ${e instanceof Error ? e.message : String(e)}` });
   }
+  encoding.finish(batch.diagnostics);
   reader.finish(batch);
   yield flush();
 }
-

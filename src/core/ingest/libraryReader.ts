@@ -1,7 +1,8 @@
 /**
  * Reading library files from disk: which format a file is, getting its bytes safely to text (gunzip,
- * size limit, binary and invalid UTF-8 refused with a diagnostic rather than parsed into garbage),
- * and merging what several files say about the same paper into one record.
+ * size limit, binary files refused; invalid UTF-8 replaced line by line and reported at its line, so
+ * one bad byte does not cost the rest of the file), and merging what several files say about the
+ * same paper into one record.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { parseMarkdownNoteText } from './markdownNoteParser';
 import { parsePastedListText } from './pastedListParser';
 import { assignUniqueIds } from './paperRecord';
 import { parseRisText } from './risParser';
+import { BINARY_SNIFF_BYTES, decodeFile, looksBinary } from './textDecoding';
 
 export type LibraryFormat = 'bibtex' | 'csl-json' | 'json-lines' | 'ris' | 'markdown' | 'pasted-list';
 
@@ -101,6 +103,7 @@ function megabytes(n: number): string {
 /** Thrown inside the byte stream to abandon the whole file. */
 class SkipFile extends Error {}
 
+
 /**
  * Streams a (possibly gzipped) file as bytes, refusing NUL bytes and content over the limit, so a
  * JSON Lines dump of any size is parsed without holding its text in memory.
@@ -113,7 +116,10 @@ async function* checkedBytes(path: string, maxBytes: number): AsyncGenerator<Uin
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       total += chunk.length;
       if (total > maxBytes) throw new SkipFile(`content is over the size limit of ${megabytes(maxBytes)}; skipped`);
-      if (chunk.includes(0)) throw new SkipFile('binary file (NUL bytes); skipped');
+      const before = total - chunk.length;
+      if (before < BINARY_SNIFF_BYTES && chunk.subarray(0, BINARY_SNIFF_BYTES - before).includes(0)) {
+        throw new SkipFile('binary file (NUL bytes); skipped');
+      }
       yield chunk;
     }
   } catch (e) {
@@ -125,21 +131,19 @@ async function* checkedBytes(path: string, maxBytes: number): AsyncGenerator<Uin
 }
 
 async function readJsonLinesFile(path: string, maxBytes: number): Promise<ParseResult> {
-  // Decoding happens here rather than in the JSON Lines reader so that a binary, oversized or
-  // non-UTF-8 file is skipped as a whole, like any other file, instead of being half-read.
+  // A binary or oversized file is skipped as a whole, like any other file, instead of being half-read;
+  // invalid UTF-8 is the JSON Lines reader's business, line by line.
   let skipReason: string | undefined;
-  async function* text(): AsyncGenerator<string> {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
+  async function* bytes(): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of checkedBytes(path, maxBytes)) yield decoder.decode(chunk, { stream: true });
-      yield decoder.decode();
+      yield* checkedBytes(path, maxBytes);
     } catch (e) {
-      skipReason = e instanceof SkipFile ? e.message : 'not valid UTF-8 (save it as UTF-8 to include it); skipped';
+      skipReason = e instanceof SkipFile ? e.message : `could not be read: ${e instanceof Error ? e.message : String(e)}`;
       throw e;
     }
   }
   const result: ParseResult = { papers: [], diagnostics: [] };
-  for await (const batch of readJsonLinesPapers(text(), path)) {
+  for await (const batch of readJsonLinesPapers(bytes(), path)) {
     for (const p of batch.papers) result.papers.push(p);
     for (const d of batch.diagnostics) result.diagnostics.push(d);
   }
@@ -165,17 +169,13 @@ export async function readLibraryFile(path: string, options: ReadLibraryOptions 
         return skipped(path, tooBig ? `content is over the size limit of ${megabytes(maxBytes)}; skipped` : `not a valid gzip file: ${String(e)}`, 'error');
       }
     }
-    if (bytes.includes(0)) return skipped(path, 'binary file (NUL bytes); skipped');
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return skipped(path, 'not valid UTF-8 (save it as UTF-8 to include it); skipped', 'error');
-    }
-    text = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+    if (looksBinary(bytes)) return skipped(path, 'binary file (NUL bytes); skipped');
+    const decoded = decodeFile(bytes, path);
+    const text = decoded.text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
     const format = detectFormat(path, text.slice(0, 8192));
     if (format === undefined) return skipped(path, 'not a recognised library format; skipped', 'info');
-    return parseLibraryText(text, path, format);
+    const result = parseLibraryText(text, path, format);
+    return decoded.diagnostics.length === 0 ? result : { papers: result.papers, diagnostics: [...decoded.diagnostics, ...result.diagnostics] };
   } catch (e) {
     return skipped(path, `could not be read: ${e instanceof Error ? e.message : String(e)}`, 'error');
   }

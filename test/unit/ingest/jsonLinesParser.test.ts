@@ -73,14 +73,47 @@ test('streaming reader yields batches with the same papers and unique ids across
   assert.equal(batches.flatMap((b) => b.diagnostics).length, whole.diagnostics.length);
 });
 
-test('streaming reader reports invalid UTF-8 and stops', async () => {
+test('streaming reader: invalid UTF-8 is reported at its line and the lines after it are still read', async () => {
+  // Before, the first invalid byte stopped the read and readLibraryFile dropped the whole file.
   async function* bytes(): AsyncGenerator<Uint8Array> {
     yield Buffer.from('{"title": "ok", "abstract": "fine"}\n');
     yield Uint8Array.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a]);
+    yield Buffer.from('{"title": "Caf\u00e9 ', 'utf8');
+    yield Uint8Array.from([0xe9]);
+    yield Buffer.from(' au lait", "abstract": "x"}\n{"title": "after", "abstract": "y"}\n');
   }
   const batches = await collect(readJsonLinesPapers(bytes(), 'bytes.jsonl'));
-  assert.equal(batches.flatMap((b) => b.papers).length, 1);
-  assert.match(batches.flatMap((b) => b.diagnostics)[0]?.message ?? '', /not valid UTF-8/);
+  const papers = batches.flatMap((b) => b.papers);
+  assert.deepEqual(
+    papers.map((p) => [p.title, p.sources[0]?.line]),
+    [
+      ['ok', 1],
+      ['Café \uFFFD au lait', 3],
+      ['after', 4],
+    ],
+  );
+  const diagnostics = batches.flatMap((b) => b.diagnostics);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.line, d.severity, /UTF-8/.test(d.message)]),
+    [
+      [2, 'warning', true],
+      [2, 'error', false],
+      [3, 'warning', true],
+    ],
+  );
+});
+
+test('streaming reader: a multi-byte character split across chunks is decoded whole', async () => {
+  const line = Buffer.from('{"title": "Schr\u00f6dinger \u2013 \ud83d\ude00", "abstract": "a"}\n', 'utf8');
+  for (let cut = 1; cut < line.length; cut++) {
+    async function* bytes(): AsyncGenerator<Uint8Array> {
+      yield line.subarray(0, cut);
+      yield line.subarray(cut);
+    }
+    const batches = await collect(readJsonLinesPapers(bytes(), 'split.jsonl'));
+    assert.equal(batches.flatMap((b) => b.papers)[0]?.title, 'Schr\u00f6dinger \u2013 \ud83d\ude00', `cut at byte ${cut}`);
+    assert.deepEqual(batches.flatMap((b) => b.diagnostics), []);
+  }
 });
 
 const SHARED_JSONL: Array<[string, number, string, string]> = [

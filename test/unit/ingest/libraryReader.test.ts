@@ -50,11 +50,9 @@ test('readLibraryFile: .gz of any format is decompressed', async () => {
   assert.equal(result.papers[0]?.arxivId, '2503.11731');
 });
 
-test('readLibraryFile skips binary, invalid UTF-8, oversized, corrupt gzip and missing files with one line-0 diagnostic', async () => {
+test('readLibraryFile skips binary, oversized, corrupt gzip and missing files with one line-0 diagnostic', async () => {
   const cases: Array<[string, RegExp]> = [
     [write('binary.bib', Uint8Array.from([0x40, 0x61, 0x00, 0x01, 0x02])), /binary/],
-    [write('latin1.bib', Uint8Array.from([0x40, 0x61, 0x7b, 0x6b, 0x2c, 0x20, 0x74, 0x69, 0x74, 0x6c, 0x65, 0x3d, 0x7b, 0xe9, 0x7d, 0x7d])), /UTF-8/],
-    [write('latin1.jsonl', Uint8Array.from([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d, 0x0a])), /UTF-8/],
     [write('binary.jsonl', Uint8Array.from([0x7b, 0x7d, 0x00, 0x0a])), /binary/],
     [write('corrupt.bib.gz', 'not gzip at all'), /gzip/],
     [path.join(tmp, 'missing.bib'), /could not be read/],
@@ -75,6 +73,64 @@ test('readLibraryFile skips binary, invalid UTF-8, oversized, corrupt gzip and m
   assert.match((await readLibraryFile(bomb, { maxBytes: 2000 })).diagnostics[0]?.message ?? '', /size limit/);
   const bibBomb = write('bomb.bib.gz', gzipSync(`@article{a, title = {${'x'.repeat(5000)}}}`));
   assert.match((await readLibraryFile(bibBomb, { maxBytes: 2000 })).diagnostics[0]?.message ?? '', /size limit/);
+});
+
+test('readLibraryFile: invalid UTF-8 costs only its line, reported there; the rest of the file is read', async () => {
+  // Before, one Latin-1 byte anywhere made the whole file "not valid UTF-8; skipped".
+  const good = (key: string, title: string): string => `@article{${key},\n  title = {${title}}\n}\n`;
+  const bib = Buffer.concat([Buffer.from(good('a', 'First')), Buffer.from('@article{b,\n  title = {Caf'), Uint8Array.from([0xe9]), Buffer.from('}\n}\n'), Buffer.from(good('c', 'Third'))]);
+  const result = await readLibraryFile(write('latin1-one-byte.bib', bib));
+  assert.deepEqual(
+    result.papers.map((p) => [p.id, p.title, p.sources[0]?.line]),
+    [
+      ['a', 'First', 1],
+      ['b', 'Caf\uFFFD', 4],
+      ['c', 'Third', 7],
+    ],
+  );
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.line, d.severity]),
+    [[5, 'warning']],
+  );
+  assert.match(result.diagnostics[0]?.message ?? '', /UTF-8/);
+  const jsonl = write('latin1.jsonl', Buffer.concat([Buffer.from('{"title": "A", "abstract": "x"}\n{"title": "'), Uint8Array.from([0xe9]), Buffer.from('"}\n{"title": "C", "abstract": "z"}\n')]));
+  const lines = await readLibraryFile(jsonl);
+  assert.deepEqual(
+    lines.papers.map((p) => [p.title, p.sources[0]?.line]),
+    [
+      ['A', 1],
+      ['\uFFFD', 2],
+      ['C', 3],
+    ],
+  );
+  assert.equal(lines.diagnostics.filter((d) => d.line === 2 && /UTF-8/.test(d.message)).length, 1);
+});
+
+test('readLibraryFile: a NUL past the first 8,000 bytes is damage, not a binary file; UTF-16 with a BOM is text', async () => {
+  const filler = `@comment{${'x'.repeat(9000)}}\n`;
+  const nul = Buffer.concat([Buffer.from(`${filler}@article{a, title = {Before}}\n@article{b, title = {Bad`), Uint8Array.from([0]), Buffer.from('}}\n@article{c, title = {After}}\n')]);
+  const result = await readLibraryFile(write('late-nul.bib', nul));
+  assert.deepEqual(
+    result.papers.map((p) => p.title),
+    ['Before', 'Bad\uFFFD', 'After'],
+  );
+  assert.deepEqual(
+    result.diagnostics.map((d) => d.line),
+    [3],
+  );
+  const text = '@article{u16, title = {Sch\u00f6n}}\r\n@article{v, title = {Zwei}}\r\n';
+  const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+  for (const [name, bytes] of [['utf16le.bib', le], ['utf16be.bib', Buffer.from(le).swap16()]] as const) {
+    const u16 = await readLibraryFile(write(name, bytes));
+    assert.deepEqual(
+      u16.papers.map((p) => [p.title, p.sources[0]?.line]),
+      [
+        ['Sch\u00f6n', 1],
+        ['Zwei', 2],
+      ],
+      name,
+    );
+  }
 });
 
 test('readLibraryFile routes .md notes, .md lists and .txt lists', async () => {
