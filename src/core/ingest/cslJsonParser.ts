@@ -1,7 +1,8 @@
 /**
- * CSL-JSON: the array of items Zotero and Better BibTeX export. JSON itself is all or nothing, so a
- * file that is not valid JSON is one diagnostic; within a valid array, an item that is not usable
- * (no title, not an object) is skipped with a diagnostic and the rest are read.
+ * CSL-JSON: the array of items Zotero and Better BibTeX export. JSON itself is all or nothing, so when
+ * the file is not valid JSON it is cut into its items and each is parsed on its own: a broken item is
+ * one diagnostic at its line and the items around it are still read. Within a valid array, an item
+ * that is not usable (no title, not an object) is skipped with a diagnostic and the rest are read.
  */
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
 import { assignUniqueIds, buildPaper, isRecord, LineIndex, parseYear, splitKeywords, stringField } from './paperRecord';
@@ -31,18 +32,132 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+interface ItemSlice {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where the items of an array that is not valid JSON begin and end. Pretty-printed exports (Zotero,
+ * Better BibTeX, JSON.stringify with an indent) put each item's "{" and "}" alone on their lines at
+ * one indentation, the shallowest of any "{" line; cutting at those lines means a damaged item (even
+ * one whose own "{" line is damaged) cannot swallow the items after it. Other layouts are cut by
+ * matching braces outside strings.
+ */
+function itemSlices(text: string): ItemSlice[] {
+  // The array: the whole file, or the "items" of a wrapper object.
+  const open = /^\s*\[|^\s*\{\s*"items"\s*:\s*\[/.exec(text.slice(0, 1000))?.[0].length ?? -1;
+  if (open === -1) return [];
+  // The item indentation: the shallowest of the lines that open or close an object, ignoring one that
+  // occurs only once when another occurs more often (a damaged item's line must not set it).
+  const counts = new Map<string, number>();
+  for (const m of text.matchAll(/^([ \t]*)(?:\{|\},?)[ \t]*\r?$/gm)) counts.set(m[1] ?? '', (counts.get(m[1] ?? '') ?? 0) + 1);
+  const byDepth = [...counts].sort((x, y) => x[0].length - y[0].length);
+  const indent = (byDepth.find(([, n]) => n >= 2) ?? byDepth[0])?.[0];
+  return indent === undefined ? bracketItemSlices(text, open) : prettyItemSlices(text, open, indent);
+}
+
+/** Items cut by matching brackets outside strings; exact for valid JSON, scalars included. */
+function bracketItemSlices(text: string, open: number): ItemSlice[] {
+  const slices: ItemSlice[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i] ?? '';
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') {
+        inString = false;
+        if (depth === 0) slices.push({ start, end: i + 1 });
+      }
+    } else if (ch === '"') {
+      inString = true;
+      if (depth === 0) start = i;
+    } else if (ch === '{' || ch === '[') {
+      if (depth++ === 0) start = i;
+    } else if ((ch === '}' || ch === ']') && depth > 0) {
+      if (--depth === 0) slices.push({ start, end: i + 1 });
+    } else if (ch === ']') break;
+    else if (depth === 0 && /[^\s,]/.test(ch)) {
+      const token = /[^\s,\]]+/y;
+      token.lastIndex = i;
+      token.exec(text);
+      slices.push({ start: i, end: token.lastIndex });
+      i = token.lastIndex - 1;
+    }
+  }
+  if (depth > 0 || inString) slices.push({ start, end: text.length });
+  return slices;
+}
+
+function prettyItemSlices(text: string, open: number, indent: string): ItemSlice[] {
+  const slices: ItemSlice[] = [];
+  let start = -1;
+  const close = (end: number): void => {
+    // Only text that holds more than the separators between items and the array's (and a wrapper
+    // object's) closing brackets is an item.
+    if (start !== -1 && /[^\s,\]}]/.test(text.slice(start, end))) slices.push({ start, end });
+    start = -1;
+  };
+  for (let lineStart = text.lastIndexOf('\n', open) + 1; lineStart < text.length; ) {
+    const nl = text.indexOf('\n', lineStart);
+    const lineEnd = nl === -1 ? text.length : nl + 1;
+    const line = text.slice(lineStart, lineEnd).replace(/\r?\n$/, '');
+    const body = line.startsWith(indent) ? line.slice(indent.length) : undefined;
+    if (body !== undefined && /^\{[ \t]*\r?$/.test(body)) {
+      close(lineStart);
+      start = lineStart + indent.length;
+    } else if (body !== undefined && /^\}[ \t]*,?[ \t]*\r?$/.test(body) && start !== -1) {
+      close(lineEnd);
+    } else if (start === -1 && lineStart > open) {
+      start = lineStart;
+    }
+    lineStart = lineEnd;
+  }
+  close(text.length);
+  return slices;
+}
+
+/** Parses each item of a broken array on its own; an item that is not JSON is a diagnostic at its line. */
+function recoverItems(text: string, file: string, diagnostics: IngestDiagnostic[], itemLines: number[]): unknown[] | undefined {
+  const slices = itemSlices(text);
+  if (slices.length === 0) return undefined;
+  const lines = new LineIndex(text);
+  const items: unknown[] = [];
+  for (const { start, end } of slices) {
+    // An item's text runs to the next item: the "," between them, and the array's closing "]" after
+    // the last one, are not part of it.
+    const itemText = text.slice(start, end).replace(/[\s,]*(?:\][\s]*)?$/, '');
+    try {
+      items.push(JSON.parse(itemText));
+      itemLines.push(lines.lineAt(start));
+    } catch (e) {
+      const pos = /position (\d+)/.exec(String(e))?.[1];
+      const line = lines.lineAt(start + (pos === undefined ? 0 : Math.min(Number(pos), itemText.length)));
+      diagnostics.push({ file, line, severity: 'error', message: `item is not valid JSON (${e instanceof Error ? e.message : String(e)}); skipped, the other items were read` });
+    }
+  }
+  return items;
+}
+
 /** Reads a CSL-JSON array. Lines are approximate: the line of the item's `"id": "…"`. */
 export function parseCslJsonText(text: string, file: string): ParseResult {
   const papers: Paper[] = [];
   const diagnostics: IngestDiagnostic[] = [];
   let items: unknown;
+  // Lines of the items, where the array had to be cut into them (otherwise unknown: 0).
+  const itemLines: number[] = [];
   try {
     items = JSON.parse(text);
   } catch (e) {
-    const pos = /position (\d+)/.exec(String(e))?.[1];
-    const line = pos === undefined ? 0 : new LineIndex(text).lineAt(Number(pos));
-    diagnostics.push({ file, line, severity: 'error', message: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` });
-    return { papers, diagnostics };
+    items = recoverItems(text, file, diagnostics, itemLines);
+    if (items === undefined) {
+      const pos = /position (\d+)/.exec(String(e))?.[1];
+      const line = pos === undefined ? 0 : new LineIndex(text).lineAt(Number(pos));
+      diagnostics.push({ file, line, severity: 'error', message: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` });
+      return { papers, diagnostics };
+    }
   }
   // Some exports wrap the array ({"items": [...]}); a single item is a one-item library.
   if (isRecord(items) && Array.isArray(items.items)) items = items.items;
@@ -62,9 +177,17 @@ export function parseCslJsonText(text: string, file: string): ParseResult {
     cursor = m.index;
     return lines.lineAt(m.index);
   };
+  // An item that is not an object has no "id" to find it by; its line comes from cutting the array
+  // into items, done only when such an item turns up.
+  let slices: ItemSlice[] | undefined;
+  const nthItemLine = (index: number): number => {
+    slices ??= bracketItemSlices(text, /^\s*\[|^\s*\{\s*"items"\s*:\s*\[/.exec(text)?.[0].length ?? 0);
+    const slice = slices.length === (items as unknown[]).length ? slices[index] : undefined;
+    return slice === undefined ? 0 : lines.lineAt(slice.start);
+  };
   items.forEach((item: unknown, index) => {
     if (!isRecord(item)) {
-      diagnostics.push({ file, line: 0, severity: 'warning', message: `item ${index + 1} is not an object; skipped` });
+      diagnostics.push({ file, line: itemLines[index] ?? nthItemLine(index), severity: 'warning', message: `item ${index + 1} is not an object; skipped` });
       return;
     }
     const key = stringField(item['citation-key']) ?? stringField(item.citationKey) ?? stringField(item.id);

@@ -51,3 +51,72 @@ test('shared zotero-export.csl.json', (t) => {
   const iaaf = result.papers.find((x) => x.id === 'iaaf2019');
   assert.deepEqual(iaaf?.authors, ['IAAF']);
 });
+
+const ITEMS = [
+  { id: 'first', title: 'First Item', author: [{ family: 'Doe', given: 'Jane' }, { family: 'Roe', given: 'R.' }] },
+  { id: 'second', title: 'Second Item' },
+  { id: 'third', title: 'Third Item', abstract: 'Read although an item before it is broken.' },
+];
+
+/** A pretty-printed array as Zotero (tab) or Better BibTeX (spaces) writes it, with its lines. */
+function pretty(indent: string): string[] {
+  return JSON.stringify(ITEMS, null, indent).split('\n');
+}
+
+test('CSL-JSON with a broken item: the other items are read and the broken one is reported at its line', () => {
+  // Before, any syntax error lost the whole file.
+  for (const indent of ['  ', '\t', '    ']) {
+    const lines = pretty(indent);
+    const secondTitle = lines.findIndex((l) => l.includes('"Second Item"'));
+    lines[secondTitle] = lines[secondTitle]?.replace('"Second Item"', '"Second Item') ?? '';
+    const result = parseCslJsonText(lines.join('\n'), 'broken.json');
+    assert.deepEqual(
+      result.papers.map((p) => p.id),
+      ['first', 'third'],
+      JSON.stringify(indent),
+    );
+    assert.equal(result.papers[1]?.abstract, 'Read although an item before it is broken.');
+    assert.equal(result.diagnostics.length, 1);
+    assert.equal(result.diagnostics[0]?.severity, 'error');
+    assert.equal(result.diagnostics[0]?.line, secondTitle + 1, 'the line of the syntax error');
+  }
+});
+
+test('CSL-JSON: an item left unclosed, or with its "{" line damaged, does not swallow the items after it', () => {
+  const lines = pretty('  ');
+  const secondOpen = lines.findIndex((l, i) => l === '  {' && (lines[i + 1] ?? '').includes('"second"'));
+  const unclosed = [...lines];
+  unclosed[secondOpen + 3] = '';
+  const damagedOpen = [...lines];
+  damagedOpen[secondOpen] = '\uFFFD {';
+  for (const [name, text] of [['unclosed', unclosed], ['damaged "{" line', damagedOpen]] as const) {
+    const result = parseCslJsonText(text.join('\n'), 'broken.json');
+    assert.deepEqual(
+      result.papers.map((p) => p.id),
+      ['first', 'third'],
+      name,
+    );
+    assert.equal(result.diagnostics.length, 1, name);
+    assert.ok((result.diagnostics[0]?.line ?? 0) >= secondOpen + 1 && (result.diagnostics[0]?.line ?? 0) <= secondOpen + 4, name);
+  }
+  // On one line, items are cut by matching braces: one with an unbalanced string still lets the
+  // items before it be read.
+  const oneLine = JSON.stringify(ITEMS).replace('"Third Item"', '"Third Item');
+  assert.deepEqual(
+    parseCslJsonText(oneLine, 'min.json').papers.map((p) => p.id),
+    ['first', 'second'],
+  );
+});
+
+test('CSL-JSON: an item that is not an object is reported at its line', () => {
+  const text = '[\n  {\n    "id": "a",\n    "title": "A"\n  },\n  "not an item",\n  {\n    "id": "b",\n    "title": "B"\n  }\n]\n';
+  const result = parseCslJsonText(text, 'scalar.json');
+  assert.deepEqual(
+    result.papers.map((p) => p.id),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.line, d.message]),
+    [[6, 'item 2 is not an object; skipped']],
+  );
+});
