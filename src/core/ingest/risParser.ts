@@ -77,6 +77,9 @@ export function parseRisText(text: string, file: string): ParseResult {
     else diagnostics.push({ file, line: rec.line, severity: 'warning', message: 'record has no title or abstract; skipped' });
     rec = undefined;
     lastTag = undefined;
+    // Tags after this record and before the next are a new run of strays (a record whose "TY  -"
+    // line was lost): each run is reported, not only the file's first.
+    strayReported = false;
   };
 
   lines.forEach((raw, i) => {

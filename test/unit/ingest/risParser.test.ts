@@ -81,3 +81,18 @@ test('shared RIS sample record', (t) => {
   assert.ok(p.keywords.includes('Posttraumatic Stress Diagnostic Scale'));
   assert.match(p.abstract, /^Objective: To investigate trajectories of PTSD and depression/);
 });
+
+test('every record that lost its "TY  -" line is reported, not only the first in the file', () => {
+  const rec = (title: string): string => `TY  - JOUR\nTI  - ${title}\nER  - \n`;
+  const orphan = (title: string): string => `TI  - ${title}\nER  - \n`;
+  const result = parseRisText(rec('One') + orphan('Lost one') + rec('Two') + orphan('Lost two'), 'orphans.ris');
+  assert.deepEqual(
+    result.papers.map((p) => p.title),
+    ['One', 'Two'],
+  );
+  const strays = result.diagnostics.filter((d) => d.message.startsWith('tag "TI" outside a record'));
+  assert.deepEqual(
+    strays.map((d) => d.line),
+    [4, 9],
+  );
+});
