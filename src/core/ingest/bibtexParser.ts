@@ -12,7 +12,10 @@ import { parse as parseBibtex, type Creator, type Entry, type Library } from '@r
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
 import { assignUniqueIds, buildPaper, cleanText, parseYear } from './paperRecord';
 
-const ENTRY_START = /^[ \t]*@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(]/gm;
+// Invisible characters before the "@" do not stop a line from starting an entry: a byte-order mark
+// left where two exported files were joined, a control character, or the U+FFFD an invalid byte
+// was decoded to.
+const ENTRY_START = /^[ \t\f\v\u0000-\u0008\u000e-\u001f\u007f\u00a0\u200b-\u200d\u2060\ufeff\ufffd]*@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(]/gm;
 const NON_PAPERS = new Set(['string', 'preamble', 'comment']);
 
 // Fields this module reads. Other fields (file paths, Papers3 URIs, timestamps…) are the bulk of many
@@ -52,7 +55,62 @@ function splitChunks(text: string): Chunk[] {
     const end = starts[i + 1]?.start ?? text.length;
     chunks.push({ type: s.type, start: s.start, line, text: text.slice(s.start, end) });
   });
-  return chunks;
+  return withInlineEntries(text, chunks);
+}
+
+// An "@type{" that does not start its line ("x@article{", "}@article{"): BibTeX reads an entry there
+// all the same. It is looked for only where no entry can be open, so an "@" inside a value is never
+// taken for one: before the first entry, and after the closing bracket of @string/@preamble/@comment.
+const INLINE_ENTRY = /@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]/;
+
+/** Index just past the bracket that closes the first "{" or "(" of `text`, or -1. */
+function closingBracket(text: string): number {
+  const open = text.search(/[{(]/);
+  if (open === -1) return -1;
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '{' || ch === '(') depth++;
+    else if ((ch === '}' || ch === ')') && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** Adds chunks for entries whose "@" line does not start with the "@" (see INLINE_ENTRY). */
+function withInlineEntries(text: string, chunks: Chunk[]): Chunk[] {
+  // "%" lines are comments to the library: an "@" there starts nothing. They are blanked to the same
+  // length, so positions still point into the text.
+  const inlineEntry = (t: string, from: number): number => {
+    const i = t.slice(from).replace(/%.*$/gm, (c) => ' '.repeat(c.length)).search(INLINE_ENTRY);
+    return i === -1 ? -1 : from + i;
+  };
+  const from = (chunk: Chunk, at: number): Chunk => ({
+    type: '',
+    start: chunk.start + at,
+    line: chunk.line + (chunk.text.slice(0, at).match(/\n/g) ?? []).length,
+    text: chunk.text.slice(at),
+  });
+  const out: Chunk[] = [];
+  const head: Chunk = { type: '', start: 0, line: 1, text: text.slice(0, chunks[0]?.start ?? text.length) };
+  const headAt = inlineEntry(head.text, 0);
+  if (headAt !== -1) out.push(from(head, headAt));
+  for (const chunk of chunks) {
+    if (!NON_PAPERS.has(chunk.type)) {
+      out.push(chunk);
+      continue;
+    }
+    // After its closing bracket; or, never closed, anywhere after its own "{" (BibTeX gives @comment
+    // no argument at all, and reads an entry inside what the library takes for one).
+    const closed = closingBracket(chunk.text);
+    const at = inlineEntry(chunk.text, closed !== -1 ? closed : (/^[^{(]*[{(]/.exec(chunk.text)?.[0].length ?? chunk.text.length));
+    if (at === -1) {
+      out.push(chunk);
+      continue;
+    }
+    out.push({ ...chunk, text: chunk.text.slice(0, at) });
+    out.push(from(chunk, at));
+  }
+  return out;
 }
 
 interface PreparedChunk {
@@ -60,6 +118,101 @@ interface PreparedChunk {
   source: string;
   /** Plain-text values taken out of the first entry, by lowercase field name. */
   plain: Map<string, string>;
+  /** Huge fields whose LaTeX was stripped here rather than decoded by the library. */
+  roughlyDecoded: string[];
+}
+
+// The library's time grows with the square of a field's length (a 400 KB abstract took 17 s, a 2 MB
+// one minutes), so values longer than this are taken out before it sees them and read here.
+const HUGE_VALUE_CHARS = 20_000;
+
+/** Index just past the group that opens at `open` ("{" or '"'), or -1 when it never closes. */
+function valueEnd(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open + (text[open] === '"' ? 1 : 0); i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\') i++;
+    else if (ch === '{') depth++;
+    else if (ch === '}') {
+      if (--depth === 0 && text[open] === '{') return i + 1;
+      if (depth < 0) return -1;
+    } else if (ch === '"' && depth === 0 && text[open] === '"') return i + 1;
+  }
+  return -1;
+}
+
+interface FieldRange {
+  name: string;
+  /** Where `name = value,` starts and ends (the comma included). */
+  start: number;
+  end: number;
+  value: string;
+}
+
+/** The top-level `name = value` fields of the entry that starts `text`, as far as they are well formed. */
+function topLevelFields(text: string): FieldRange[] {
+  const fields: FieldRange[] = [];
+  const header = /^[^{(]*[{(][^,{}()]*,/.exec(text);
+  if (!header) return fields;
+  const nameRe = /\s*([A-Za-z][\w:.+-]*)\s*=\s*/y;
+  const bareRe = /[^\s,#{}()"]+/y;
+  const hashRe = /\s*#\s*/y;
+  const commaRe = /\s*,/y;
+  let i = header[0].length;
+  for (;;) {
+    nameRe.lastIndex = i;
+    const f = nameRe.exec(text);
+    if (!f?.[1]) return fields;
+    let j = nameRe.lastIndex;
+    const valueStart = j;
+    for (;;) {
+      if (text[j] === '{' || text[j] === '"') j = valueEnd(text, j);
+      else {
+        bareRe.lastIndex = j;
+        j = bareRe.exec(text) ? bareRe.lastIndex : -1;
+      }
+      if (j === -1) return fields;
+      hashRe.lastIndex = j;
+      if (!hashRe.exec(text)) break;
+      j = hashRe.lastIndex;
+    }
+    commaRe.lastIndex = j;
+    const end = commaRe.exec(text) ? commaRe.lastIndex : j;
+    fields.push({ name: f[1].toLowerCase(), start: f.index, end, value: text.slice(valueStart, j) });
+    i = end;
+  }
+}
+
+/** LaTeX to text without the library, for huge values: commands dropped, their arguments kept. */
+function roughText(value: string): string {
+  return value
+    .replace(/^[{"]|[}"]$/g, '')
+    .replace(/\\[A-Za-z@]+\*?\s*/g, '')
+    .replace(/\\(.)/g, '$1')
+    .replace(/[{}]/g, '')
+    .replace(/~/g, ' ')
+    .replace(/---?/g, (d) => (d.length === 3 ? '\u2014' : '\u2013'));
+}
+
+/**
+ * Takes fields longer than HUGE_VALUE_CHARS out of the first entry (blanked, line breaks kept): used
+ * ones go into `plain` as text, unused ones are dropped as they would be anyway.
+ */
+function takeHugeFields(chunk: string, plain: Map<string, string>, roughlyDecoded: string[]): string {
+  if (chunk.length <= HUGE_VALUE_CHARS) return chunk;
+  let out = '';
+  let copied = 0;
+  for (const f of topLevelFields(chunk)) {
+    if (f.value.length <= HUGE_VALUE_CHARS) continue;
+    if (USED_FIELDS.has(f.name) && !plain.has(f.name)) {
+      const inner = f.value.replace(/^[{"]|[}"]$/g, '');
+      if (LATEX_SIGNIFICANT.test(inner)) roughlyDecoded.push(f.name);
+      plain.set(f.name, LATEX_SIGNIFICANT.test(inner) ? roughText(f.value) : inner);
+    }
+    out += chunk.slice(copied, f.start) + chunk.slice(f.start, f.end).replace(/[^\n]+/g, '');
+    copied = f.end;
+  }
+  return copied === 0 ? chunk : out + chunk.slice(copied);
 }
 
 /**
@@ -68,11 +221,13 @@ interface PreparedChunk {
  * line inside a value. Also protects "<" and ">", which the library would turn into "¡" and "¿"
  * (their glyphs in TeX's old OT1 font encoding; "p < 0.05" must stay as written).
  */
-function prepareChunk(chunk: string): PreparedChunk {
+function prepareChunk(text: string): PreparedChunk {
+  const plain = new Map<string, string>();
+  const roughlyDecoded: string[] = [];
+  const chunk = takeHugeFields(text, plain, roughlyDecoded);
   const lines = chunk.split('\n');
   const braced = /^[^{(]*\{/.test(lines[0] ?? '');
   const topDepth = braced ? 1 : 0;
-  const plain = new Map<string, string>();
   let depth = 0;
   let firstEntryOpen = true;
   for (let i = 0; i < lines.length; i++) {
@@ -100,7 +255,7 @@ function prepareChunk(chunk: string): PreparedChunk {
     }
     if (braced && depth < topDepth && i > 0) firstEntryOpen = false;
   }
-  return { source: lines.join('\n'), plain };
+  return { source: lines.join('\n'), plain, roughlyDecoded };
 }
 
 // The library renders \emph, \textsc, case protection… as HTML-ish markup; an index wants plain text.
@@ -160,7 +315,7 @@ function entryToPaper(entry: Entry, plainFields: Map<string, string>, file: stri
       doi: field('doi'),
       url: field('url'),
       arxivId: arxiv,
-      keywords: (entry.fields.keywords ?? []).map(stripMarkup),
+      keywords: (entry.fields.keywords ?? plainFields.get('keywords')?.split(/[,;]/) ?? []).map(stripMarkup),
     },
     { file, line },
   );
@@ -206,6 +361,32 @@ function collectStrings(chunks: Chunk[], file: string, diagnostics: IngestDiagno
   }
 }
 
+/**
+ * @string, @preamble and @comment chunks are not parsed here, so fields after their closing bracket
+ * (an entry whose "@" line was mangled) would be dropped without a word; they are reported instead.
+ */
+function reportTextAfterNonPaper(chunk: Chunk, file: string, diagnostics: IngestDiagnostic[]): void {
+  const text = chunk.text;
+  const end = closingBracket(text);
+  if (end === -1) {
+    const header = /^[^{(]*[{(]/.exec(text)?.[0].length ?? 0;
+    if (/[\w}][ \t]*=/.test(text.slice(header).replace(/%.*$/gm, '')) && chunk.type !== 'string') {
+      diagnostics.push({ file, line: chunk.line, severity: 'warning', message: `@${chunk.type} is never closed; the fields after it, up to the next entry, were ignored` });
+    }
+    return;
+  }
+  const rest = text.slice(end).replace(/%.*$/gm, '');
+  const stray = /[\w}][ \t]*=/.exec(rest);
+  if (!stray) return;
+  const firstText = /[^\s,]/.exec(rest)?.index ?? stray.index;
+  const line = chunk.line + (text.slice(0, end + firstText).match(/\n/g) ?? []).length;
+  diagnostics.push({ file, line, severity: 'warning', message: `text after the end of @${chunk.type} was ignored (an entry without its "@type{key," line?)` });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function entryLabel(type: string, key: string): string {
   return `@${type}{${key}}`;
 }
@@ -216,14 +397,28 @@ export function parseBibtexText(text: string, file: string): ParseResult {
   const diagnostics: IngestDiagnostic[] = [];
   const chunks = splitChunks(text);
   const strings = collectStrings(chunks, file, diagnostics);
+  // Text before the first entry is a comment to BibTeX; fields there are an entry whose "@" line was
+  // lost or mangled, and are reported rather than dropped in silence.
+  const preamble = text.slice(0, chunks[0]?.start ?? text.length).replace(/%.*$/gm, '');
+  const strayField = /[\w}][ \t]*=/.exec(preamble);
+  if (strayField) {
+    const line = preamble.slice(0, strayField.index).split('\n').length;
+    diagnostics.push({ file, line, severity: 'warning', message: 'fields before the first entry (no "@type{key," line above them) were ignored' });
+  }
   const crossrefs: Array<{ paper: Paper; parentKey: string }> = [];
   const byKey = new Map<string, { paper: Paper; type: string }>();
   // One note per undefined @string rather than one per use: old files reference hundreds of them.
   const undefinedStrings = new Map<string, { line: number; count: number }>();
 
   for (const chunk of chunks) {
-    if (NON_PAPERS.has(chunk.type)) continue;
-    const { source, plain } = prepareChunk(chunk.text);
+    if (NON_PAPERS.has(chunk.type)) {
+      reportTextAfterNonPaper(chunk, file, diagnostics);
+      continue;
+    }
+    const { source, plain, roughlyDecoded } = prepareChunk(chunk.text);
+    for (const name of roughlyDecoded) {
+      diagnostics.push({ file, line: chunk.line, severity: 'info', message: `field "${name}" is over ${HUGE_VALUE_CHARS / 1000}k characters; its LaTeX was stripped rather than decoded` });
+    }
     let lib: Library;
     try {
       lib = parseChunk(source, strings);
@@ -236,6 +431,12 @@ export function parseBibtexText(text: string, file: string): ParseResult {
       for (let p = source.indexOf('\n'); p !== -1 && p < offset; p = source.indexOf('\n', p + 1)) line++;
       return line;
     };
+    if (chunk.type === '' && lib.entries.length === 0) {
+      // Text taken for an entry whose "@" does not start its line, in which the library found none.
+      const stray = /[\w}][ \t]*=/.exec(source.replace(/%.*$/gm, (c) => ' '.repeat(c.length)));
+      if (stray) diagnostics.push({ file, line: lineOf(stray.index), severity: 'warning', message: 'fields outside any entry (no "@type{key," line above them) were ignored' });
+      continue;
+    }
     const syntaxErrors = lib.errors.filter((e) => e.input?.startsWith('@'));
     let cursor = 0;
     for (const [entryIndex, entry] of lib.entries.entries()) {
@@ -248,11 +449,15 @@ export function parseBibtexText(text: string, file: string): ParseResult {
           const last = Object.keys(entry.fields).pop();
           if (last !== undefined) delete (entry.fields as Record<string, unknown>)[last];
         }
-        const paper = entryToPaper(entry, entryIndex === 0 ? plain : NO_PLAIN, file, chunk.line);
+        // The chunk's own entry starts its first line; one found further in (after text the library
+        // read through, such as an entry whose "@" line was mangled) is looked up by type and key.
+        const found = entryIndex === 0 ? -1 : source.slice(cursor).search(new RegExp(`@\\s*${escapeRegExp(entry.type)}\\s*[{(]\\s*${escapeRegExp(entry.key)}`, 'i'));
+        const failedLine = found === -1 ? chunk.line : lineOf(cursor + found);
+        const paper = entryToPaper(entry, entryIndex === 0 ? plain : NO_PLAIN, file, failedLine);
         if (paper) papers.push(paper);
         diagnostics.push({
           file,
-          line: chunk.line,
+          line: failedLine,
           severity: paper ? 'warning' : 'error',
           message: `malformed entry ${label}: ${reason(why, chunk.line)}; ${paper ? 'kept the fields read before the error' : 'entry skipped'}`,
         });
@@ -289,9 +494,11 @@ export function parseBibtexText(text: string, file: string): ParseResult {
     if (lib.errors.length === 0 && cursor > 0) {
       const rest = source.slice(cursor).replace(/%.*$/gm, '').replace(/^[ \t]*@comment\b.*$/gim, '');
       if (/[\w}]\s*=/.test(rest)) {
+        // The line the ignored text starts on (comments blanked above keep their line breaks).
+        const firstText = /[^\s,]/.exec(rest);
         diagnostics.push({
           file,
-          line: lineOf(cursor),
+          line: lineOf(cursor + (firstText?.index ?? 0)),
           severity: 'warning',
           message: 'text after the end of the entry was ignored (a closing brace too many?)',
         });

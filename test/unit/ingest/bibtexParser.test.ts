@@ -167,3 +167,78 @@ test('shared quirky-entries.bib: parenthesised entries and quoted values', (t) =
   assert.equal(p.venue, 'Advances in Computers');
   assert.deepEqual(p.sources[0], { file: sharedDataPath('bib/quirky-entries.bib'), line: 1 });
 });
+
+test('a huge field is read in linear time and in full (the library is quadratic in field length)', () => {
+  // A 2 MB abstract took minutes in the library; fuzzing with huge fields found it.
+  const words = 'lorem ipsum dolor sit amet '.repeat(80_000);
+  const text = `@article{big, title = {Big}, abstract = {${words}}, year = 2001}\n@article{next,\n  title = {Next},\n  abstract = {With \\emph{LaTeX} ${words}}\n}\n`;
+  const started = Date.now();
+  const result = parseBibtexText(text, 'huge.bib');
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  const [big, next] = result.papers;
+  assert.equal(big?.abstract, words.trim());
+  assert.equal(big?.year, 2001);
+  assert.equal(next?.sources[0]?.line, 2);
+  assert.equal(next?.abstract, `With LaTeX ${words.trim()}`);
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.line, d.severity]),
+    [[2, 'info']],
+    'the LaTeX of the second abstract was stripped, not decoded: said once, at its entry',
+  );
+});
+
+test('an entry line behind invisible characters still starts an entry (a BOM where two exports were joined)', () => {
+  const text = '@article{a, title = {First}}\n\uFEFF@article{b, title = {Second}}\n\uFFFD@article{c, title = {Third}}\n';
+  const result = parseBibtexText(text, 'joined.bib');
+  assert.deepEqual(
+    result.papers.map((p) => [p.id, p.sources[0]?.line]),
+    [
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+    ],
+  );
+  assert.deepEqual(result.diagnostics, []);
+});
+
+test('an entry whose "@" does not start its line is still read, as BibTeX reads it; fields without any "@" line are reported', () => {
+  // Fuzzing found such entries dropped without a word when they followed @comment or came first.
+  const after = parseBibtexText('@article{a,\n  title = {First}\n}\nx@article{b,\n  title = {Second}\n}\n', 'mangled.bib');
+  assert.deepEqual(
+    after.papers.map((p) => [p.id, p.sources[0]?.line]),
+    [
+      ['a', 1],
+      ['b', 4],
+    ],
+  );
+  assert.deepEqual(after.diagnostics, []);
+  for (const head of ['% header\nx@article{b,\n  title = {Second}\n}\n', '@comment{jabref-meta: x;}\n!@article{b,\n  title = {Second}\n}\n']) {
+    const result = parseBibtexText(`${head}@article{a, title = {Kept}}\n`, 'mangled-first.bib');
+    assert.deepEqual(
+      result.papers.map((p) => [p.id, p.sources[0]?.line]),
+      [
+        ['b', 2],
+        ['a', 5],
+      ],
+      head,
+    );
+    assert.deepEqual(result.diagnostics, [], head);
+  }
+  const noAt = parseBibtexText('% header\narticle{b,\n  title = {Lost}\n}\n@article{a, title = {Kept}}\n', 'no-at.bib');
+  assert.deepEqual(
+    noAt.diagnostics.map((d) => [d.line, d.severity]),
+    [[3, 'warning']],
+  );
+  const afterComment = parseBibtexText('@comment{jabref-meta: x;}\narticle{b,\n  title = {Lost}\n}\n@article{a, title = {Kept}}\n', 'after-comment.bib');
+  assert.deepEqual(
+    afterComment.diagnostics.map((d) => [d.line, d.message.startsWith('text after the end of @comment')]),
+    [[2, true]],
+  );
+  // A broken entry the library finds further into a chunk is reported at its own "@" line.
+  const inner = parseBibtexText('@article{a, title = {Kept}}\n!@inproceedings{broken,\n  title = {Never {closed}\n}\n', 'inner.bib');
+  assert.equal(inner.diagnostics.find((d) => d.message.includes('broken'))?.line, 2);
+  assert.deepEqual(
+    inner.papers.map((p) => p.id),
+    ['a'],
+  );
+});
