@@ -252,6 +252,7 @@ export class PaperStore {
 
   /** `exact` skips the ANN index (ground truth for recall measurements). */
   async vectorSearch(vector: Float32Array, k: number, exact = false): Promise<VectorHit[]> {
+    await this.recentIndexInfo();
     let query = this.table.vectorSearch(vector).distanceType('cosine').select(['id', '_distance']).limit(k);
     if (exact) query = query.bypassVectorIndex();
     else if (this.hasVectorIndex) query = query.nprobes(this.nprobes).refineFactor(this.refineFactor);
@@ -261,7 +262,9 @@ export class PaperStore {
 
   async fullTextSearch(query: string, k: number): Promise<VectorHit[]> {
     const cleaned = query.replace(/[^\p{L}\p{N}\s-]/gu, ' ').trim();
-    if (!cleaned || !this.hasFtsIndex) return [];
+    if (!cleaned) return [];
+    await this.recentIndexInfo();
+    if (!this.hasFtsIndex) return [];
     const rows = await this.table.query().fullTextSearch(cleaned, { columns: 'text' }).select(['id', '_score']).limit(k).toArray();
     return rows.map((r: Record<string, unknown>) => ({ id: String(r.id), score: Number(r._score) }));
   }
@@ -272,10 +275,21 @@ export class PaperStore {
   nprobes = 32;
   refineFactor = 20;
 
+  private indexInfoAt = 0;
+
   async refreshIndexInfo(): Promise<void> {
     const indices = await this.table.listIndices();
     this.hasVectorIndex = indices.some((i) => i.columns.includes('vector'));
     this.hasFtsIndex = indices.some((i) => i.columns.includes('text'));
+    this.indexInfoAt = Date.now();
+  }
+
+  /**
+   * Another process (a second window, a CLI run) may build the full-text or ANN index after this one
+   * opened the table; searches look again at most once a second instead of trusting the flags forever.
+   */
+  private async recentIndexInfo(): Promise<void> {
+    if (Date.now() - this.indexInfoAt > 1000) await this.refreshIndexInfo();
   }
 
   indexInfo(): { vector: boolean; fullText: boolean } {

@@ -57,13 +57,16 @@ test('two processes on one index: one indexes, the other is told who holds it; a
   const bib = path.join(library, 'library.bib');
   writeFileSync(bib, generatedBib('win', 300));
   const dbDir = path.join(work, 'db-two-windows');
-  // Window C: a long-lived engine in this process that searches throughout.
+  // Window C: a long-lived engine in this process, open before anything is indexed, that searches throughout.
   const reader = EngineClient.start();
   try {
+    await open(reader, dbDir);
     const first = await runCli(['index', library, '--db', dbDir, '--providers', 'cpu', '--threads', '1']);
     assert.equal(first.code, 0, first.stderr);
-    await open(reader, dbDir);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the reader looks for new indices once a second
     assert.equal((await reader.search({ query: 'protein folding', k: 3 })).length, 3);
+    // The full-text index the other process built is used, not only the vectors.
+    assert.ok((await reader.search({ query: 'win study 250', k: 5, mode: 'fts' })).some((h) => h.id === 'win250'));
 
     // Window A indexes 2,000 more papers (long enough to outlast B's start-up); window B starts
     // indexing while A is embedding.
