@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { seededRandom, type RandomFn } from '../../src/core/clustering/seededRandom';
-import { modelFingerprint } from '../../src/engine/modelFingerprint';
 import { TextEncoder } from '../../src/engine/textEncoder';
 import { benchCacheDir } from '../encoding/benchModels';
 import { sharedDataDir } from '../heldOutData';
@@ -58,7 +57,7 @@ export async function embeddedCorpus(count: number, log: (line: string) => void)
   const dims = encoder.dims;
   const dir = path.join(benchCacheDir(), 'vectors');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${modelFingerprint(encoder.settings.onnxPath)}-${papers.length}.f32`);
+  const file = path.join(dir, `${encoder.fingerprint}-${papers.length}.f32`);
   if (existsSync(file)) {
     await encoder.release();
     const buf = readFileSync(file);

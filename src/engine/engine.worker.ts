@@ -30,7 +30,6 @@ import { resolveProviderPreference } from './executionProviders';
 import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from './indexer';
 import { acquireIndexLock, IndexBusyError } from './indexLock';
 import { discoverLibraryFiles } from './libraryFiles';
-import { modelFingerprint } from './modelFingerprint';
 import { describeStorageError, PaperStore, tableNameFor } from './paperStore';
 import { SearchService, UnknownPaperError } from './searchService';
 import { TextEncoder } from './textEncoder';
@@ -175,7 +174,7 @@ connection.onRequest(
       batchSize: options.batchSize,
       log,
     });
-    const tableName = tableNameFor(encoder.settings.id, modelFingerprint(encoder.settings.onnxPath));
+    const tableName = tableNameFor(encoder.settings.id, encoder.fingerprint);
     const store = await storageErrors(options.dbDir, () => PaperStore.open(options.dbDir, tableName, encoder.dims));
     await store.refreshIndexInfo();
     const keywords = new KeywordService({

@@ -5,6 +5,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-export function modelFingerprint(onnxPath: string): string {
-  return createHash('sha256').update(readFileSync(onnxPath)).digest('hex').slice(0, 10);
+/** `settings`: anything besides the weights that changes the model's output (e.g. the encoder's token budget). */
+export function modelFingerprint(onnxPath: string, settings = ''): string {
+  const hash = createHash('sha256').update(readFileSync(onnxPath));
+  if (settings) hash.update(settings);
+  return hash.digest('hex').slice(0, 10);
 }

@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
 import { l2Normalise, lengthSortedBatches, padBatch, poolAndNormalise, type TokenisedText } from '../core/tokenBatching';
 import { openSessionWithFallback, type ProviderAttempt, type ProviderName } from './executionProviders';
+import { modelFingerprint } from './modelFingerprint';
 import { loadModelSettings, type ModelSettings } from './modelFolder';
 
 export interface EncoderOptions {
@@ -34,12 +35,23 @@ export class TextEncoder {
     private readonly options: EncoderOptions,
     private readonly ids: { cls: number; sep: number; pad: number },
     private readonly needsTokenTypes: boolean,
+    /** The ONNX file actually loaded. */
+    readonly onnxPath: string,
   ) {
     this.dims = settings.hiddenSize;
     this.wordPieces = new CachedWordPieceTokenizer(tokenizer, ids.cls, ids.sep);
   }
 
   private readonly wordPieces: CachedWordPieceTokenizer;
+
+  /**
+   * Names this encoder's vectors: the weights and every setting that changes a vector (token
+   * budget, pooling, prefixes). Vectors made under different settings never share a table.
+   */
+  get fingerprint(): string {
+    const { maxTokens, pooling, queryPrefix, documentPrefix } = this.settings;
+    return modelFingerprint(this.onnxPath, JSON.stringify({ maxTokens, pooling, queryPrefix, documentPrefix }));
+  }
 
   /** Vector width, read from the graph's output when the encoder opens. */
   dims: number;
@@ -63,6 +75,7 @@ export class TextEncoder {
       options,
       ids,
       opened.session.inputNames.includes('token_type_ids'),
+      onnxPath,
     );
     // The real width comes from the graph: run one tiny input rather than trust config.json.
     const [probe] = await encoder.encode(['probe'], 'document');
