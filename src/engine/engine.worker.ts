@@ -33,6 +33,7 @@ import { discoverLibraryFiles } from './libraryFiles';
 import { describeStorageError, PaperStore, tableNameFor } from './paperStore';
 import { SearchService, UnknownPaperError } from './searchService';
 import { TextEncoder } from './textEncoder';
+import { lowerEngineThreadPriority } from './threadPriority';
 import { KeywordService } from './keywordService';
 import { DEFAULT_MLM_ID } from './modelFolder';
 import { readSelectedModel } from './modelSelection';
@@ -55,6 +56,8 @@ interface OpenEngineState {
 if (!parentPort) throw new Error('engine.worker must run in a worker thread');
 const connection = createMessageConnection(new PortMessageReader(parentPort), new PortMessageWriter(parentPort));
 const log = (line: string): void => void connection.sendNotification(LogNotification, { line });
+// Before any ONNX session or LanceDB connection exists: their thread pools inherit it.
+log(lowerEngineThreadPriority());
 let engine: OpenEngineState | undefined;
 /** Requests being handled: an ONNX run may be in flight while this is above zero. */
 let active = 0;

@@ -1,0 +1,26 @@
+/**
+ * The engine is background work: when the 2–8 cores of a laptop are busy, the editor's own thread
+ * should win. On Linux the nice value is per thread and a thread inherits it from the thread that
+ * creates it, so lowering the engine worker's own thread before any ONNX session or LanceDB
+ * connection exists also lowers onnxruntime's and LanceDB's pools — while the extension host's main
+ * thread keeps its priority. Elsewhere (macOS, Windows) the call would lower the whole process,
+ * VS Code's extension host included, so it is not made there.
+ */
+import os from 'node:os';
+
+/** Default nice value of the engine's threads; PAPER_ATLAS_ENGINE_NICE overrides it (0 = as the host). */
+export const ENGINE_NICE = 10;
+
+/** Returns what was done, for the log. */
+export function lowerEngineThreadPriority(): string {
+  if (process.platform !== 'linux') return `engine thread priority unchanged (${process.platform} would lower the whole process)`;
+  const wanted = Number(process.env.PAPER_ATLAS_ENGINE_NICE ?? ENGINE_NICE);
+  const nice = Number.isInteger(wanted) ? Math.min(19, Math.max(0, wanted)) : ENGINE_NICE;
+  if (nice === 0) return 'engine thread priority unchanged (PAPER_ATLAS_ENGINE_NICE=0)';
+  try {
+    os.setPriority(nice); // pid 0 = the calling thread on Linux
+    return `engine threads run at nice ${os.getPriority()}`;
+  } catch (e) {
+    return `engine thread priority unchanged: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
