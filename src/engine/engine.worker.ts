@@ -61,6 +61,10 @@ log(lowerEngineThreadPriority());
 let engine: OpenEngineState | undefined;
 /** Requests being handled: an ONNX run may be in flight while this is above zero. */
 let active = 0;
+/** Of those, the ones that use the open engine (all but open and shutdown), which closing waits for. */
+let using = 0;
+/** Set while the engine is being closed (reopen, shutdown): a running index run stops at its next chunk. */
+let closing = false;
 /** Set by an uncaught error: the engine finishes its native work, releases it, then ends (see onFatal). */
 let fatal: Error | undefined;
 
@@ -91,23 +95,52 @@ function asResponseError(e: unknown): ResponseError<void> {
   return new ResponseError(-32603, e instanceof Error ? e.message : String(e));
 }
 
-function handle<P, R>(fn: (params: P, token: CancellationToken) => Promise<R>): (params: P, token: CancellationToken) => Promise<R> {
+function handle<P, R>(
+  fn: (params: P, token: CancellationToken) => Promise<R>,
+  usesEngine = true,
+): (params: P, token: CancellationToken) => Promise<R> {
   return async (params, token) => {
     if (fatal) throw new ResponseError(-32603, `the engine is stopping after an internal error: ${fatal.message}`);
     active++;
+    if (usesEngine) using++;
     try {
       return await fn(params, token);
     } catch (e) {
       throw asResponseError(e);
     } finally {
       active--;
+      if (usesEngine) using--;
     }
   };
 }
 
-function handle0<R>(fn: () => Promise<R>): () => Promise<R> {
-  const handler = handle<void, R>(() => fn());
+function handle0<R>(fn: () => Promise<R>, usesEngine = true): () => Promise<R> {
+  const handler = handle<void, R>(() => fn(), usesEngine);
   return () => handler(undefined, CancellationToken.None);
+}
+
+/**
+ * Closes the open engine for a reopen or a shutdown. Releasing an ONNX session or the LanceDB table
+ * under a running request breaks that request (and a session released mid-run can crash the
+ * process), so first the running requests finish: an index run stops at its next chunk boundary.
+ */
+async function closeEngine(): Promise<void> {
+  if (!engine) return;
+  closing = true;
+  try {
+    const deadline = Date.now() + 120_000;
+    while (using > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (using > 0) log(`closing the engine with ${using} request(s) still running after 120 s`);
+    const current = engine;
+    engine = undefined;
+    if (current) {
+      await current.keywords.release();
+      await current.encoder.release();
+      current.store.close();
+    }
+  } finally {
+    closing = false;
+  }
 }
 
 /**
@@ -165,12 +198,7 @@ async function info(): Promise<EngineInfo> {
 connection.onRequest(
   OpenEngine,
   handle(async (options) => {
-    if (engine) {
-      await engine.keywords.release();
-      await engine.encoder.release();
-      engine.store.close();
-      engine = undefined;
-    }
+    await closeEngine();
     const encoder = await TextEncoder.open(options.model, {
       providers: resolveProviderPreference(options.providers.length > 0 ? options.providers : 'auto'),
       threads: options.threads,
@@ -197,33 +225,38 @@ connection.onRequest(
       keywords,
     };
     return info();
-  }),
+  }, false),
 );
 
 connection.onRequest(
   IndexPaths,
   handle(async ({ paths }, token) => {
-    const { store, encoder, stateFile, options } = requireOpen();
+    const state = requireOpen();
+    const { store, encoder, stateFile, options } = state;
     const { files, missing } = await discoverLibraryFiles(paths);
     for (const m of missing) log(m);
     if (files.length === 0) throw new ResponseError(EngineErrorCode.BadRequest, `no library files found in: ${paths.join(', ')}`);
     return storageErrors(options.dbDir, async () => {
       const release = acquireIndexLock(options.dbDir);
-      requireOpen().generation++;
+      state.generation++;
       try {
         return await indexFiles(files, store, encoder, stateFile, {
           onProgress: (p) => void connection.sendNotification(IndexProgressNotification, p),
-          isCancelled: () => token.isCancellationRequested || fatal !== undefined,
+          isCancelled: () => token.isCancellationRequested || fatal !== undefined || closing,
           log,
         });
       } catch (e) {
         if (fatal && e instanceof IndexCancelled) {
           throw new ResponseError(-32603, `indexing stopped after an internal error of the engine (${fatal.message}); the papers written so far are kept`);
         }
+        if (closing && e instanceof IndexCancelled) {
+          throw new ResponseError(EngineErrorCode.Cancelled, 'indexing cancelled: the engine was reopened or stopped; the papers written so far are kept');
+        }
         throw e;
       } finally {
         release();
-        requireOpen().keywords.libraryChanged();
+        // The state this run used, not requireOpen(): the engine may be closing or reopened by now.
+        state.keywords.libraryChanged();
       }
     });
   }),
@@ -312,18 +345,13 @@ connection.onRequest(
 connection.onRequest(
   Shutdown,
   handle0(async () => {
-    if (engine) {
-      await engine.keywords.release();
-      await engine.encoder.release();
-      engine.store.close();
-      engine = undefined;
-    }
+    await closeEngine();
     // Let the reply go out, then close the port so the thread ends on its own.
     setImmediate(() => {
       connection.dispose();
       parentPort?.close();
     });
-  }),
+  }, false),
 );
 
 connection.listen();

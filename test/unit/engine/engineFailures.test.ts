@@ -12,6 +12,7 @@ import path from 'node:path';
 import { EngineClient, EngineStoppedError } from '../../../src/engine/engineClient';
 import { loadModelSettings } from '../../../src/engine/modelFolder';
 import { packageRoot } from '../../../src/engine/packageRoot';
+import { readIndex } from './indexProbe';
 
 let work: string;
 const library = (): string => path.join(work, 'library');
@@ -217,3 +218,38 @@ test('an uncaught error in the engine while ONNX runs does not abort the process
     await fresh.stop();
   }
 });
+
+for (const action of ['reopened', 'stopped'] as const) {
+  test(`an engine ${action} while it indexes lets the running request finish first: no crash, nothing doubled`, async () => {
+    const dbDir = path.join(work, `db-${action}-mid-index`);
+    let embedding: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (embedding = resolve));
+    const engine = EngineClient.start({ onProgress: (p) => p.phase === 'embedding' && embedding() });
+    await engine.open({ ...options(dbDir), batchSize: 8 });
+    const run = engine.index([bigLibrary()]).then(
+      (s) => `indexed ${s.papers}`,
+      (e: Error) => e.message,
+    );
+    await started;
+    try {
+      if (action === 'reopened') {
+        // A settings change re-opens the engine: the old sessions must not be released under the run.
+        const info = await within(engine.open({ ...options(dbDir), batchSize: 8 }), 60_000, 'reopen during indexing');
+        const outcome = await run;
+        console.log(`${action} mid-index: the run -> ${outcome}; reopened with ${info.papers} papers`);
+        assert.match(outcome, /^indexed 400$|^indexing cancelled/);
+        assert.ok(engine.alive);
+        assert.equal((await engine.index([bigLibrary()])).papers, 400, 'the reopened engine resumes the index');
+      } else {
+        await within(engine.stop(), 60_000, 'stop during indexing');
+        const outcome = await run;
+        console.log(`${action} mid-index: the run -> ${outcome}`);
+        assert.match(outcome, /^indexed 400$|^indexing cancelled|^index failed: the engine was stopped/);
+      }
+    } finally {
+      await engine.stop();
+    }
+    const contents = await readIndex(dbDir);
+    assert.deepEqual(contents.duplicates, []);
+  });
+}
