@@ -83,36 +83,46 @@ test(`kill -9 ${KILLS} times while indexing ${PAPERS.toLocaleString('en')} paper
   assert.equal(expected.size, PAPERS, 'the first 10,000 listings are 10,000 distinct papers');
 
   const records: RunRecord[] = [];
+  let summaryLine = `kill -9 soak: FAILED (seed ${seed}), see the table above`;
   let present = new Set<string>();
   let kills = 0;
   let lost = 0;
   let duplicates = 0;
   let startupMs = 1500;
   // Papers/s embedded, from the runs' own progress lines; only shapes the kill schedule.
-  let rate = 400;
+  let rate = 600;
+  /** Set once a run finished on its own: from then on every run is a no-op over a complete index. */
+  let completed = false;
   const started = Date.now();
   try {
     for (let run = 1; kills < KILLS; run++) {
-      assert.ok(run <= KILLS * 2, `only ${kills} kills landed in ${run - 1} runs: runs finish before the kill`);
-      // Work is committed a chunk (1,024 papers) at a time, so a run moves the index on only when it
-      // lives past start-up plus one chunk. Window: the start-up, one chunk, and 1.6 times this kill's
-      // share of the work left (a uniform kill in it commits about 0.8 of that share), but never past
-      // the end of the work, so that the runs do not finish before the last kill.
+      assert.ok(run <= KILLS * 3, `only ${kills} kills landed in ${run - 1} runs: runs finish before the kill`);
+      // Three kinds of kill, at random moments:
+      // - start-up (one in four of the rest): anywhere from spawn to a little past the first embedding,
+      //   which covers reading the library and comparing it with the index;
+      // - embedding: a moment after the run's first embedding progress. Work is committed a chunk (1,024
+      //   papers) at a time, so the window is one chunk plus 1.6 times this kill's share of the work left
+      //   (a uniform moment in it commits about 0.8 of that share), capped at half the work left so that
+      //   runs do not finish before the last kills;
+      // - optimising (the last OPTIMISE_KILLS): within 150 ms of the optimising line, the step that
+      //   compacts, builds the full-text index and deletes old versions, i.e. rewrites committed files.
+      // Once a run has finished, runs are no-ops over a complete index and all kills are start-up kills.
       const missing = expected.size - present.size;
+      const randomKillsLeft = Math.max(1, KILLS - OPTIMISE_KILLS - kills);
       const chunkMs = (1024 / rate) * 1000;
       const missingMs = (missing / rate) * 1000;
-      const window = Math.min(chunkMs + (1.6 * missingMs) / (KILLS - kills), missing > 0 ? 0.9 * missingMs : Infinity);
-      const delayMs = Math.round(150 + rand() * (startupMs + Math.max(window, 300) - 150));
-      // The last kills land in the optimising phase (compaction, full-text index build, cleanup of old
-      // versions), the step that rewrites files already committed: a random moment within its first second.
-      const duringOptimise = kills >= KILLS - OPTIMISE_KILLS;
-      const optimiseDelayMs = Math.round(rand() * 1000);
+      const window = Math.max(200, Math.min(chunkMs + (1.6 * missingMs) / randomKillsLeft, 0.5 * missingMs));
+      const mode: 'start-up' | 'embedding' | 'optimising' =
+        kills >= KILLS - OPTIMISE_KILLS && !completed ? 'optimising' : completed || missing === 0 || rand() < 0.25 ? 'start-up' : 'embedding';
+      const delayMs = Math.round(mode === 'optimising' ? rand() * 150 : mode === 'embedding' ? rand() * window : 150 + rand() * (startupMs + 500 - 150));
 
       const spawned = Date.now();
       const { child, done } = startCli(['index', library, '--db', dbDir, '--providers', 'cpu', '--json']);
       let phase = 'starting';
       let planned: number | undefined;
+      let embeddingSince: number | undefined;
       let stderr = '';
+      const kill = (): void => void child.kill('SIGKILL');
       child.stderr?.on('data', (s: string) => {
         // Progress lines ("  1% embedding  64/10,000 1s"); only whole lines are read.
         const from = stderr.lastIndexOf('\n') + 1;
@@ -123,18 +133,22 @@ test(`kill -9 ${KILLS} times while indexing ${PAPERS.toLocaleString('en')} paper
           phase = m[1] ?? phase;
           if (phase === 'embedding' && planned === undefined) {
             planned = Number((m[3] ?? '').replace(/,/g, ''));
-            startupMs = Math.round(0.7 * startupMs + 0.3 * (Date.now() - spawned));
+            embeddingSince = Date.now();
+            startupMs = Math.round(0.7 * startupMs + 0.3 * (embeddingSince - spawned));
+            if (mode === 'embedding') setTimeout(kill, delayMs);
           }
           if (m[4] && Number(m[2]?.replace(/,/g, '')) >= 1000) rate = Math.round(0.5 * rate + 0.5 * Number(m[4]));
-          if (duringOptimise && phase === 'optimising' && previous !== 'optimising') setTimeout(() => child.kill('SIGKILL'), optimiseDelayMs);
+          if (mode === 'optimising' && phase === 'optimising' && previous !== 'optimising') setTimeout(kill, delayMs);
         }
       });
-      const timer = duringOptimise ? undefined : setTimeout(() => child.kill('SIGKILL'), delayMs);
+      const timer = mode === 'start-up' ? setTimeout(kill, delayMs) : undefined;
       const result = await done;
       clearTimeout(timer);
       const killed = result.signal === 'SIGKILL';
       if (!killed) assert.equal(result.code, 0, `run ${run} failed on its own: ${stderr}`);
+      if (!killed) completed = true;
       if (killed) kills++;
+      const killedAt = Date.now();
 
       // The folder opens through LanceDB, holds no paper twice and nothing outside the library…
       const contents = await readIndex(dbDir);
@@ -150,7 +164,13 @@ test(`kill -9 ${KILLS} times while indexing ${PAPERS.toLocaleString('en')} paper
       // The run embedded only what was missing when it started.
       const reembedded = planned === undefined ? undefined : planned - missing;
       assert.ok(reembedded === undefined || reembedded === 0, `run ${run} planned ${planned} papers with ${missing} missing: it redid stored work`);
-      records.push({ run, delayMs: killed ? (duringOptimise ? optimiseDelayMs : delayMs) : undefined, killed, phaseAtKill: killed ? phase : 'finished', before: present.size, after: now.size, planned, reembedded });
+      records.push({ run, delayMs: killed ? delayMs : undefined, killed, phaseAtKill: killed ? `${phase} (${mode} kill)` : 'finished', before: present.size, after: now.size, planned, reembedded });
+      // The embedding rate, from what a killed run committed: between (commits) and (commits + 1 chunk)
+      // in the time it embedded; the midpoint, smoothed.
+      if (killed && embeddingSince !== undefined && phase === 'embedding' && killedAt - embeddingSince > 500) {
+        const committed = now.size - present.size;
+        rate = Math.round(0.6 * rate + 0.4 * ((committed + 512) / ((killedAt - embeddingSince) / 1000)));
+      }
       present = now;
 
       // The engine opens the folder after the kill (the marker may not exist when the kill came first).
@@ -176,18 +196,19 @@ test(`kill -9 ${KILLS} times while indexing ${PAPERS.toLocaleString('en')} paper
     assert.equal((JSON.parse(search.stdout) as unknown[]).length, 3);
     records.push({ run: records.length + 1, delayMs: undefined, killed: false, phaseAtKill: 'finished', before: present.size, after: final.ids.length, planned: summary.embedded, reembedded: summary.embedded - missing });
 
+    const resumed = records.filter((r) => r.before > 0 && r.planned !== undefined);
+    summaryLine =
+      `kill -9 soak: ${kills}/${KILLS} kills survived, ${lost} papers lost, ${duplicates} duplicates, ` +
+      `${resumed.length} resumed runs (each planned exactly the missing papers) re-embedded ${resumed.reduce((s, r) => s + (r.reembedded ?? 0), 0)} stored papers, ` +
+      `last resume embedded ${summary.embedded} of ${PAPERS}, final index ${final.ids.length}/${PAPERS} papers, ${((Date.now() - started) / 1000).toFixed(0)} s`;
+  } finally {
+    // The table comes out whether the soak passed or not: a failure is read against the kills before it.
     const fmt = (n: number | undefined): string => (n === undefined ? '-' : String(n));
-    console.log(`\nkill -9 soak (seed ${seed}): run | kill after ms (from start, or from the optimising line) | phase at kill | papers before | after | planned to embed | re-embedded`);
+    console.log(`\nkill -9 soak (seed ${seed}): run | kill after ms (from spawn, first embedding line or optimising line) | phase at kill (kind of kill) | papers before | after | planned to embed | re-embedded`);
     for (const r of records) {
       console.log(`  ${[r.run, fmt(r.delayMs), r.phaseAtKill, r.before, r.after, fmt(r.planned), fmt(r.reembedded)].join(' | ')}`);
     }
-    const resumed = records.filter((r) => r.before > 0 && r.planned !== undefined);
-    console.log(
-      `kill -9 soak: ${kills}/${KILLS} kills survived, ${lost} papers lost, ${duplicates} duplicates, ` +
-        `${resumed.length}/${resumed.length} resumed runs re-embedded ${resumed.reduce((s, r) => s + (r.reembedded ?? 0), 0)} stored papers, ` +
-        `last resume embedded ${summary.embedded} of ${PAPERS}, final index ${final.ids.length}/${PAPERS} papers, ${((Date.now() - started) / 1000).toFixed(0)} s`,
-    );
-  } finally {
+    console.log(summaryLine);
     rmSync(work, { recursive: true, force: true });
   }
 });
