@@ -11,7 +11,7 @@
  * (two index requests at once) is refused too: the pid alone cannot tell it from a dead thread's lock.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -113,11 +113,31 @@ function takeOver(file: string, judged: string, dbDir: string): void {
   rmSync(aside, { force: true });
 }
 
+/**
+ * The private files of a lock being written (`index.lock.<pid>.<thread>.<hex>.tmp`) or taken over
+ * (`index.lock.stale-<pid>-<hex>`) live for microseconds, but a process killed in between leaves them
+ * behind; those of processes that are gone are removed.
+ */
+function removeLeftovers(dbDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dbDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^index\.lock\.(?:(\d+)\.\d+\.[0-9a-f]+\.tmp|stale-(\d+)-[0-9a-f]+)$/.exec(name);
+    const pid = Number(m?.[1] ?? m?.[2]);
+    if (m && pid !== process.pid && !processAlive(pid)) rmSync(path.join(dbDir, name), { force: true });
+  }
+}
+
 export function acquireIndexLock(dbDir: string): () => void {
   const file = path.join(dbDir, 'index.lock');
   if (heldHere.has(file)) {
     throw new IndexBusyError(`the index at ${dbDir} is already being updated by this engine; try again when that run finishes`);
   }
+  removeLeftovers(dbDir);
   const token = randomBytes(8).toString('hex');
   const content = JSON.stringify({ pid: process.pid, since: new Date().toISOString(), token });
   for (let attempt = 0; attempt < 3; attempt++) {

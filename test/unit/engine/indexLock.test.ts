@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { acquireIndexLock } from '../../../src/engine/indexLock';
@@ -53,6 +53,17 @@ test('release leaves alone a lock that is no longer ours', () => {
   writeFileSync(path.join(dir, 'index.lock'), theirs);
   release();
   assert.equal(readFileSync(path.join(dir, 'index.lock'), 'utf8'), theirs);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('leftovers of a lock write or takeover by a killed process are removed; a live process\'s are kept', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));
+  const dead = 2 ** 22 + 777;
+  const leftovers = [`index.lock.${dead}.0.0a1b2c3d.tmp`, `index.lock.stale-${dead}-deadbeef`];
+  const live = [`index.lock.${process.ppid}.0.0a1b2c3d.tmp`, `index.lock.stale-${process.ppid}-deadbeef`, 'index.lock.notes'];
+  for (const name of [...leftovers, ...live]) writeFileSync(path.join(dir, name), '{}');
+  acquireIndexLock(dir)();
+  assert.deepEqual(readdirSync(dir).sort(), [...live].sort());
   rmSync(dir, { recursive: true, force: true });
 });
 
