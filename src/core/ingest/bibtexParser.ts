@@ -58,57 +58,66 @@ function splitChunks(text: string): Chunk[] {
   return withInlineEntries(text, chunks);
 }
 
-// An "@type{" that does not start its line ("x@article{", "}@article{"): BibTeX reads an entry there
-// all the same. It is looked for only where no entry can be open, so an "@" inside a value is never
-// taken for one: before the first entry, and after the closing bracket of @string/@preamble/@comment.
-const INLINE_ENTRY = /@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]/;
+// An "@type{" that does not start its line ("x@article{", "}@article{", a second entry on the line of
+// the first): BibTeX reads an entry there all the same. It is looked for only where no entry can be
+// open, so an "@" inside a value is never taken for one: before the first entry, after an entry's
+// closing bracket, and inside an @string/@preamble/@comment that is never closed.
+const INLINE_ENTRY = /@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(]/;
 
-/** Index just past the bracket that closes the first "{" or "(" of `text`, or -1. */
+/**
+ * Index just past the bracket that closes the first "{" or "(" of `text`, or -1. Parentheses in a
+ * value ("1) first") do not count in a braced entry; in a parenthesised one, only outside braces.
+ */
 function closingBracket(text: string): number {
   const open = text.search(/[{(]/);
   if (open === -1) return -1;
-  let depth = 0;
+  const paren = text[open] === '(';
+  let braces = 0;
+  let parens = 0;
   for (let i = open; i < text.length; i++) {
     const ch = text[i];
-    if (ch === '{' || ch === '(') depth++;
-    else if ((ch === '}' || ch === ')') && --depth === 0) return i + 1;
+    if (ch === '\\') i++;
+    else if (ch === '{') braces++;
+    else if (ch === '}') {
+      if (--braces === 0 && !paren) return i + 1;
+    } else if (paren && braces === 0 && ch === '(') parens++;
+    else if (paren && braces === 0 && ch === ')' && --parens === 0) return i + 1;
   }
   return -1;
 }
 
-/** Adds chunks for entries whose "@" line does not start with the "@" (see INLINE_ENTRY). */
+/** Splits chunks where an entry starts other than at the start of a line (see INLINE_ENTRY). */
 function withInlineEntries(text: string, chunks: Chunk[]): Chunk[] {
   // "%" lines are comments to the library: an "@" there starts nothing. They are blanked to the same
   // length, so positions still point into the text.
-  const inlineEntry = (t: string, from: number): number => {
-    const i = t.slice(from).replace(/%.*$/gm, (c) => ' '.repeat(c.length)).search(INLINE_ENTRY);
-    return i === -1 ? -1 : from + i;
+  const inlineEntry = (t: string, from: number): { at: number; type: string } | undefined => {
+    const m = INLINE_ENTRY.exec(t.slice(from).replace(/%.*$/gm, (c) => ' '.repeat(c.length)));
+    return m ? { at: from + m.index, type: (m[1] ?? '').toLowerCase() } : undefined;
   };
-  const from = (chunk: Chunk, at: number): Chunk => ({
-    type: '',
-    start: chunk.start + at,
-    line: chunk.line + (chunk.text.slice(0, at).match(/\n/g) ?? []).length,
-    text: chunk.text.slice(at),
+  const rest = (chunk: Chunk, found: { at: number; type: string }): Chunk => ({
+    type: found.type,
+    start: chunk.start + found.at,
+    line: chunk.line + (chunk.text.slice(0, found.at).match(/\n/g) ?? []).length,
+    text: chunk.text.slice(found.at),
   });
   const out: Chunk[] = [];
+  const pending = [...chunks].reverse();
   const head: Chunk = { type: '', start: 0, line: 1, text: text.slice(0, chunks[0]?.start ?? text.length) };
-  const headAt = inlineEntry(head.text, 0);
-  if (headAt !== -1) out.push(from(head, headAt));
-  for (const chunk of chunks) {
-    if (!NON_PAPERS.has(chunk.type)) {
-      out.push(chunk);
-      continue;
-    }
-    // After its closing bracket; or, never closed, anywhere after its own "{" (BibTeX gives @comment
-    // no argument at all, and reads an entry inside what the library takes for one).
+  const inHead = inlineEntry(head.text, 0);
+  if (inHead) pending.push(rest(head, inHead));
+  for (let chunk = pending.pop(); chunk; chunk = pending.pop()) {
     const closed = closingBracket(chunk.text);
-    const at = inlineEntry(chunk.text, closed !== -1 ? closed : (/^[^{(]*[{(]/.exec(chunk.text)?.[0].length ?? chunk.text.length));
-    if (at === -1) {
+    // BibTeX gives @comment no argument at all, and reads an entry inside what the library takes for
+    // one; an unclosed paper entry is left to the library, which reports it.
+    const header = /^[^{(]*[{(]/.exec(chunk.text)?.[0].length ?? chunk.text.length;
+    const searchFrom = closed !== -1 ? closed : NON_PAPERS.has(chunk.type) ? header : -1;
+    const found = searchFrom === -1 ? undefined : inlineEntry(chunk.text, searchFrom);
+    if (!found) {
       out.push(chunk);
       continue;
     }
-    out.push({ ...chunk, text: chunk.text.slice(0, at) });
-    out.push(from(chunk, at));
+    out.push({ ...chunk, text: chunk.text.slice(0, found.at) });
+    pending.push(rest(chunk, found));
   }
   return out;
 }
@@ -431,8 +440,8 @@ export function parseBibtexText(text: string, file: string): ParseResult {
       for (let p = source.indexOf('\n'); p !== -1 && p < offset; p = source.indexOf('\n', p + 1)) line++;
       return line;
     };
-    if (chunk.type === '' && lib.entries.length === 0) {
-      // Text taken for an entry whose "@" does not start its line, in which the library found none.
+    if (lib.entries.length === 0) {
+      // Text taken for an entry in which the library found none.
       const stray = /[\w}][ \t]*=/.exec(source.replace(/%.*$/gm, (c) => ' '.repeat(c.length)));
       if (stray) diagnostics.push({ file, line: lineOf(stray.index), severity: 'warning', message: 'fields outside any entry (no "@type{key," line above them) were ignored' });
       continue;

@@ -242,3 +242,24 @@ test('an entry whose "@" does not start its line is still read, as BibTeX reads 
     ['a'],
   );
 });
+
+test('several entries on one line are each an entry, with a huge field in any of them read in full', () => {
+  // The library is quadratic in field length and huge fields are taken out per entry: a second entry
+  // on the line of the first used to reach the library with its huge field.
+  const words = 'lorem ipsum dolor sit amet '.repeat(40_000);
+  const text = `@article{a, title = {First}} @article{b, title = {Second}, abstract = {${words}}} @comment{x} @misc(c, title = {Third (3})\n@article{d, title = {Fourth}}\n`;
+  const started = Date.now();
+  const result = parseBibtexText(text, 'one-line.bib');
+  assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  assert.deepEqual(
+    result.papers.map((p) => [p.id, p.title, p.sources[0]?.line]),
+    [
+      ['a', 'First', 1],
+      ['b', 'Second', 1],
+      ['c', 'Third (3', 1],
+      ['d', 'Fourth', 2],
+    ],
+  );
+  assert.equal(result.papers[1]?.abstract, words.trim());
+  assert.deepEqual(result.diagnostics, []);
+});
