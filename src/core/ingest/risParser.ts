@@ -82,8 +82,10 @@ export function parseRisText(text: string, file: string): ParseResult {
     strayReported = false;
   };
 
-  lines.forEach((raw, i) => {
+  lines.forEach((text, i) => {
     const line = i + 1;
+    // Exports joined into one file (cat a.ris b.ris) carry each one's byte-order mark into a line.
+    const raw = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     const m = TAG_LINE.exec(raw);
     if (m) {
       const tag = m[1] ?? '';

@@ -96,3 +96,16 @@ test('every record that lost its "TY  -" line is reported, not only the first in
     [4, 9],
   );
 });
+
+test('exports joined into one file: the byte-order mark of the second does not cost its first record', () => {
+  const rec = (title: string): string => `TY  - JOUR\nTI  - ${title}\nER  - \n`;
+  const result = parseRisText(`\uFEFF${rec('One')}\uFEFF${rec('Two')}`, 'joined.ris');
+  assert.deepEqual(
+    result.papers.map((p) => [p.title, p.sources[0]?.line]),
+    [
+      ['One', 1],
+      ['Two', 4],
+    ],
+  );
+  assert.deepEqual(result.diagnostics, []);
+});
