@@ -7,12 +7,14 @@
  * `--quick` (≤ 3 minutes) shrinks every section for regression checks.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
 import { packageRoot } from '../src/engine/packageRoot';
 import { benchModels } from './encoding/benchModels';
 import { benchEncodingThroughput, FP32_PEAK_GFLOPS, INT8_PEAK_GOPS } from './encoding/encodingThroughput';
@@ -32,6 +34,10 @@ const { values } = parseArgs({
     only: { type: 'string' },
     section: { type: 'string' },
     out: { type: 'string' },
+    /** Search sizes to run instead of the defaults, e.g. --sizes 100000,1000000. */
+    sizes: { type: 'string' },
+    /** IVF partitions probed, instead of PaperStore's default (for tuning). */
+    nprobes: { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -48,14 +54,14 @@ async function encodingSection(): Promise<unknown> {
 }
 
 async function searchSection(): Promise<unknown> {
-  const sizes = quick ? [10_000] : [10_000, 100_000, 1_000_000];
+  const sizes = values.sizes ? values.sizes.split(',').map(Number) : quick ? [10_000] : [10_000, 100_000, 1_000_000];
   const real = await embeddedCorpus(Math.min(100_000, Math.max(...sizes)), log);
   if (!real) return { skipped: 'no ../shared/data' };
   const results = [];
   for (const n of sizes) {
     log(`search: ${n} papers`);
     const corpus = n > real.papers.length ? perturbedCopies(real, n) : real;
-    results.push(await benchSearchAtSize(corpus, n, { queries: quick ? 100 : n >= 1_000_000 ? 200 : 300, flatQueries: n >= 1_000_000 ? 20 : 50, log }));
+    results.push(await benchSearchAtSize(corpus, n, { queries: quick ? 100 : n >= 1_000_000 ? 200 : 300, flatQueries: n >= 1_000_000 ? 20 : 50, log, ...(values.nprobes ? { nprobes: Number(values.nprobes) } : {}) }));
   }
   return results;
 }
@@ -104,21 +110,40 @@ async function responsivenessSection(): Promise<unknown> {
   }
 }
 
+/** Edits the abstracts of `count` entries spread evenly over a JSONL file, streaming it (no whole-file copy in memory). */
+async function editEntries(file: string, total: number, count: number): Promise<void> {
+  const step = Math.floor(total / count);
+  const edited = `${file}.edited`;
+  const out = createWriteStream(edited);
+  let i = 0;
+  for await (const line of createInterface({ input: createReadStream(file) })) {
+    if (!line.trim()) continue;
+    let next = line;
+    if (i % step === 0 && i / step < count) {
+      const entry = JSON.parse(line) as { abstract: string };
+      next = JSON.stringify({ ...entry, abstract: `${entry.abstract} (Revised version.)` });
+    }
+    if (!out.write(`${next}\n`)) await once(out, 'drain');
+    i++;
+  }
+  out.end();
+  await once(out, 'finish');
+  renameSync(edited, file);
+}
+
 async function endToEndSection(): Promise<unknown> {
   if (quick) return { skipped: 'full run only' };
+  const source = path.join(sharedDataDir(), 'arxiv', 'arxiv-listings.jsonl.gz');
+  if (!existsSync(source)) return { skipped: 'no ../shared/data' };
   const work = mkdtempSync(path.join(os.tmpdir(), 'atlas-bench-e2e-'));
   try {
-    const listings = readArxivListings();
-    if (!listings) return { skipped: 'no ../shared/data' };
+    // Streamed to disk, so the peak RSS measured is the engine's, not this benchmark's copy of the data.
     const file = path.join(work, 'arxiv.jsonl');
-    writeFileSync(file, listings.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    await pipeline(createReadStream(source), createGunzip(), createWriteStream(file));
     const db = path.join(work, 'db');
-    log(`end to end: indexing ${listings.length} arXiv listings from scratch`);
+    log('end to end: indexing every arXiv listing from scratch');
     const first = await indexWithEngine([file], db, log);
-    // Edit 100 entries spread over the file (their abstracts change), then index again.
-    const step = Math.floor(listings.length / 100);
-    const edited = listings.map((l, i) => (i % step === 0 && i / step < 100 ? { ...l, abstract: `${l.abstract} (Revised version.)` } : l));
-    writeFileSync(file, edited.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    await editEntries(file, first.summary.papers, 100);
     log('end to end: 100 entries edited, indexing again');
     const second = await indexWithEngine([file], db, log);
     return { first, second, editedEntries: 100 };
@@ -163,7 +188,7 @@ function machine(): Record<string, unknown> {
 function runSection(section: Section, outFile: string): Promise<{ result: unknown; seconds: number; load: [number, number] }> {
   const started = Date.now();
   const loadBefore = os.loadavg()[0] ?? 0;
-  const args = [__filename, '--section', section, '--out', outFile, ...(quick ? ['--quick'] : [])];
+  const args = [__filename, '--section', section, '--out', outFile, ...(quick ? ['--quick'] : []), ...(values.sizes ? ['--sizes', values.sizes] : []), ...(values.nprobes ? ['--nprobes', values.nprobes] : [])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: 'inherit' });
     child.on('exit', (code) => {

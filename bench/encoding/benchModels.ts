@@ -105,7 +105,23 @@ function miniLmShape(log: (line: string) => void): BenchModel | undefined {
   return model;
 }
 
+/** The int8 file with mean pooling + L2 appended in the graph (models/training/add_mean_pooling.py), where Python can make it. */
+function addPooledVariant(model: BenchModel, log: (line: string) => void): void {
+  const pooled = path.join(model.dir, POOLED_INT8_FILE);
+  if (existsSync(pooled)) return;
+  const python = pythonWithTorch();
+  if (!python) return log(`no in-graph pooling variant of ${model.name}: needs python3 with onnx`);
+  execFileSync(python, ['add_mean_pooling.py', path.join(model.dir, 'onnx', 'model_int8.onnx'), pooled], {
+    cwd: path.join(packageRoot(), 'models', 'training'),
+    stdio: 'inherit',
+  });
+}
+
+export const POOLED_INT8_FILE = 'onnx/model_int8_pooled.onnx';
+
 export function benchModels(log: (line: string) => void): BenchModel[] {
   const mini = miniLmShape(log);
-  return [bundledEncoder(), ...(mini ? [mini] : [])];
+  const models = [bundledEncoder(), ...(mini ? [mini] : [])];
+  for (const m of models) addPooledVariant(m, log);
+  return models;
 }

@@ -7,7 +7,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { TextEncoder } from '../../src/engine/textEncoder';
-import type { BenchModel } from './benchModels';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { POOLED_INT8_FILE, type BenchModel } from './benchModels';
 
 /** This CPU's peaks as stated in issue #6: 2 cores × 2 AVX-512 FMA units × 16 lanes × 2 flops × ~4.2 GHz; int8 VNNI 4× that. */
 export const FP32_PEAK_GFLOPS = 529;
@@ -17,7 +19,7 @@ type Precision = 'fp32' | 'int8';
 
 interface Contender {
   label: string;
-  engine: 'paper-atlas' | 'transformers.js';
+  engine: 'paper-atlas' | 'paper-atlas (pooled in graph)' | 'transformers.js';
   precision: Precision;
   encode(texts: readonly string[]): Promise<number>;
   close(): Promise<void>;
@@ -45,11 +47,12 @@ export interface RatioResult {
 
 const FILES: Record<Precision, string> = { fp32: 'onnx/model.onnx', int8: 'onnx/model_int8.onnx' };
 
-async function ourEncoder(model: BenchModel, precision: Precision, threads: number): Promise<Contender> {
-  const encoder = await TextEncoder.open(model.dir, { providers: ['cpu'], threads, onnxFile: FILES[precision] });
+async function ourEncoder(model: BenchModel, precision: Precision, threads: number, batchSize: number, pooledInGraph = false): Promise<Contender> {
+  const onnxFile = pooledInGraph ? POOLED_INT8_FILE : FILES[precision];
+  const encoder = await TextEncoder.open(model.dir, { providers: ['cpu'], threads, onnxFile, batchSize, batchTokens: batchSize * 256 });
   return {
-    label: `paper-atlas ${precision}`,
-    engine: 'paper-atlas',
+    label: `paper-atlas ${precision}${pooledInGraph ? ', pooled in graph' : ''} (batch ${batchSize})`,
+    engine: pooledInGraph ? 'paper-atlas (pooled in graph)' : 'paper-atlas',
     precision,
     encode: async (texts) => (await encoder.encode(texts, 'document')).length,
     close: () => encoder.release(),
@@ -103,15 +106,23 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** transformers.js has no length sorting; its best batch size on these texts is found on a sample first. */
-async function bestTransformersBatch(model: BenchModel, precision: Precision, threads: number, sample: readonly string[], log: (l: string) => void): Promise<number> {
-  let best = { batch: 1, rate: 0 };
-  for (const batch of [1, 4, 16]) {
-    const c = await transformersJs(model, precision, threads, batch);
+/**
+ * Both engines at their best: the batch size of each is picked on a sample first (transformers.js
+ * pads each batch to its longest text, so small batches waste less; ours sorts by length first).
+ */
+async function bestBatch(
+  open: (batch: number) => Promise<Contender>,
+  batches: readonly number[],
+  sample: readonly string[],
+  log: (l: string) => void,
+): Promise<number> {
+  let best = { batch: batches[0] ?? 1, rate: 0 };
+  for (const batch of batches) {
+    const c = await open(batch);
     await c.encode(sample.slice(0, 16));
     const rate = sample.length / (await timed(c, sample));
     await c.close();
-    log(`  transformers.js ${precision} batch ${batch}: ${rate.toFixed(1)} abstracts/s (probe on ${sample.length})`);
+    log(`  ${c.label}: ${rate.toFixed(1)} abstracts/s (probe on ${sample.length})`);
     if (rate > best.rate) best = { batch, rate };
   }
   return best.batch;
@@ -133,14 +144,14 @@ export async function benchEncodingThroughput(
     await counter.release();
     tokensPerText = tokens / texts.length;
     const sample = texts.slice(0, Math.min(options.probeSize ?? 160, texts.length));
-    const batches: Record<Precision, number> = {
-      fp32: await bestTransformersBatch(model, 'fp32', threads, sample, log),
-      int8: await bestTransformersBatch(model, 'int8', threads, sample, log),
-    };
     const all: Contender[] = [];
     for (const precision of ['fp32', 'int8'] as const) {
-      all.push(await transformersJs(model, precision, threads, batches[precision]));
-      all.push(await ourEncoder(model, precision, threads));
+      const theirs = await bestBatch((b) => transformersJs(model, precision, threads, b), [1, 4, 16], sample, log);
+      const ours = await bestBatch((b) => ourEncoder(model, precision, threads, b), [8, 32, 64], sample, log);
+      all.push(await transformersJs(model, precision, threads, theirs));
+      all.push(await ourEncoder(model, precision, threads, ours));
+      // A variant file (pooling appended to the same graph): not part of the same-file A/B, shown beside it.
+      if (precision === 'int8' && existsSync(path.join(model.dir, POOLED_INT8_FILE))) all.push(await ourEncoder(model, precision, threads, ours, true));
     }
     for (const c of all) await c.encode(texts.slice(0, 32)); // warm-up: first-run allocations out of the timing
     const seconds = new Map<Contender, number[]>(all.map((c) => [c, []]));
@@ -176,6 +187,8 @@ export async function benchEncodingThroughput(
     ratio('paper-atlas fp32 / transformers.js fp32', find('paper-atlas', 'fp32'), find('transformers.js', 'fp32'), 1.2);
     ratio('paper-atlas int8 / transformers.js int8', find('paper-atlas', 'int8'), find('transformers.js', 'int8'), 1.2);
     ratio('paper-atlas int8 (default) / transformers.js fp32', find('paper-atlas', 'int8'), find('transformers.js', 'fp32'), 2.2);
+    const pooled = all.find((c) => c.engine === 'paper-atlas (pooled in graph)');
+    if (pooled) ratio('paper-atlas int8 pooled in graph / paper-atlas int8', pooled, find('paper-atlas', 'int8'), 1);
     for (const c of all) await c.close();
   }
   return { contenders, ratios, tokensPerText };

@@ -87,7 +87,7 @@ async function timeEach<T>(items: readonly T[], run: (item: T) => Promise<unknow
 export async function benchSearchAtSize(
   corpus: BenchCorpus,
   n: number,
-  options: { queries: number; flatQueries: number; log: (line: string) => void },
+  options: { queries: number; flatQueries: number; log: (line: string) => void; nprobes?: number },
 ): Promise<SearchSizeResult> {
   const { log } = options;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-bench-search-'));
@@ -104,6 +104,7 @@ export async function benchSearchAtSize(
     await store.maintain(log);
     const buildSeconds = (performance.now() - t0) / 1000;
     const info = store.indexInfo();
+    if (options.nprobes) store.setNprobes(options.nprobes);
     const random = seededRandom(7);
     const sample = sampleIndices(n, options.queries, random);
     const vectorOf = (i: number): Float32Array => corpus.vectors.subarray(i * corpus.dims, (i + 1) * corpus.dims);
@@ -127,7 +128,7 @@ export async function benchSearchAtSize(
     store.close();
     return {
       papers: n,
-      index: info.vector ? `IVF-PQ (nprobes ${store.nprobes}, refine ×${store.refineFactor})` : 'flat',
+      index: info.vector ? `IVF_FLAT, ${Math.round(Math.sqrt(n))} partitions (nprobes ${store.nprobes})` : 'flat',
       buildSeconds,
       vectorP50: percentile(vectorMs, 50),
       vectorP95: percentile(vectorMs, 95),

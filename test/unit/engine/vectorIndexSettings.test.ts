@@ -1,0 +1,17 @@
+/** How many IVF partitions a search probes, from the index's kind and size. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nprobesFor } from '../../../src/engine/paperStore';
+
+test('IVF_FLAT probes 5% of its √n partitions, at least 8 and at most 64', () => {
+  assert.equal(nprobesFor('IvfFlat', 50_000), 11); // 224 partitions
+  assert.equal(nprobesFor('IvfFlat', 100_000), 16); // 316 partitions
+  assert.equal(nprobesFor('IvfFlat', 1_000_000), 50); // 1,000 partitions
+  assert.equal(nprobesFor('IvfFlat', 10_000_000), 64);
+  assert.equal(nprobesFor('IvfFlat', 1_000), 8);
+});
+
+test('an IVF-PQ index of an earlier version keeps the 32 probes it was tuned with', () => {
+  assert.equal(nprobesFor('IvfPq', 100_000), 32);
+  assert.equal(nprobesFor('IvfFlat', 0), 32);
+});
