@@ -379,7 +379,7 @@ function reportTextAfterNonPaper(chunk: Chunk, file: string, diagnostics: Ingest
   const end = closingBracket(text);
   if (end === -1) {
     const header = /^[^{(]*[{(]/.exec(text)?.[0].length ?? 0;
-    if (/[\w}][ \t]*=/.test(text.slice(header).replace(/%.*$/gm, '')) && chunk.type !== 'string') {
+    if (/[\w}][ \t]*=/.test(text.slice(header).replace(/%.*$/gm, ''))) {
       diagnostics.push({ file, line: chunk.line, severity: 'warning', message: `@${chunk.type} is never closed; the fields after it, up to the next entry, were ignored` });
     }
     return;
@@ -392,8 +392,14 @@ function reportTextAfterNonPaper(chunk: Chunk, file: string, diagnostics: Ingest
   diagnostics.push({ file, line, severity: 'warning', message: `text after the end of @${chunk.type} was ignored (an entry without its "@type{key," line?)` });
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Where "@type{key" starts in `source` at or after `from`, or -1. (No regex of the key: keys can be huge.) */
+function entryStartAfter(source: string, from: number, type: string, key: string): number {
+  const header = /@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(]\s*/g;
+  header.lastIndex = from;
+  for (let m = header.exec(source); m; m = header.exec(source)) {
+    if (m[1]?.toLowerCase() === type.toLowerCase() && source.startsWith(key, header.lastIndex)) return m.index;
+  }
+  return -1;
 }
 
 function entryLabel(type: string, key: string): string {
@@ -460,8 +466,8 @@ export function parseBibtexText(text: string, file: string): ParseResult {
         }
         // The chunk's own entry starts its first line; one found further in (after text the library
         // read through, such as an entry whose "@" line was mangled) is looked up by type and key.
-        const found = entryIndex === 0 ? -1 : source.slice(cursor).search(new RegExp(`@\\s*${escapeRegExp(entry.type)}\\s*[{(]\\s*${escapeRegExp(entry.key)}`, 'i'));
-        const failedLine = found === -1 ? chunk.line : lineOf(cursor + found);
+        const found = entryIndex === 0 ? -1 : entryStartAfter(source, cursor, entry.type, entry.key);
+        const failedLine = found === -1 ? chunk.line : lineOf(found);
         const paper = entryToPaper(entry, entryIndex === 0 ? plain : NO_PLAIN, file, failedLine);
         if (paper) papers.push(paper);
         diagnostics.push({

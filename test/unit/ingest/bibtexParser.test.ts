@@ -263,3 +263,26 @@ test('several entries on one line are each an entry, with a huge field in any of
   assert.equal(result.papers[1]?.abstract, words.trim());
   assert.deepEqual(result.diagnostics, []);
 });
+
+test('a failed entry with a huge key is located without building a regular expression of it', () => {
+  // Fuzzing crashed the parser here: "Invalid regular expression" from a 50,000-character key.
+  const key = '"'.repeat(50_000);
+  const result = parseBibtexText(`@article{a, title = {Kept}}\n!@article{${key}, title = {Never closed}\n`, 'huge-key.bib');
+  assert.deepEqual(
+    result.papers.map((p) => p.id),
+    ['a'],
+  );
+  assert.ok(result.diagnostics.every((d) => d.line >= 1 && d.line <= 2));
+});
+
+test('an @string never closed is reported: it swallows the text up to the next entry', () => {
+  const result = parseBibtexText('@string{%{@article{x,\n  title = {Swallowed}\n}\n@article{y, title = {Next}}\n', 'string.bib');
+  assert.deepEqual(
+    result.papers.map((p) => p.id),
+    ['y'],
+  );
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.line, /^@string is never closed/.test(d.message)]),
+    [[1, true]],
+  );
+});
