@@ -74,7 +74,9 @@ async function transformersJs(model: BenchModel, precision: Precision, threads: 
   const extractor = await tjs.pipeline('feature-extraction', model.dir, {
     dtype: precision,
     device: 'cpu',
-    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+    // The same session settings as our engine (threads, no spin-waiting): the A/B then measures only what
+    // each does around onnxruntime — tokenising, batching, pooling.
+    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: process.env.PAPER_ATLAS_ORT_SPIN === '1' ? '1' : '0' } } } },
   });
   return {
     label: `transformers.js ${precision} (batch ${batchSize})`,
