@@ -394,10 +394,11 @@ function reportTextAfterNonPaper(chunk: Chunk, file: string, diagnostics: Ingest
 
 /** Where "@type{key" starts in `source` at or after `from`, or -1. (No regex of the key: keys can be huge.) */
 function entryStartAfter(source: string, from: number, type: string, key: string): number {
-  const header = /@[ \t]*([A-Za-z][\w-]*)[ \t]*[{(]\s*/g;
+  // The type may be empty: "@{" is an entry to the library (one it then fails to read).
+  const header = /@[ \t]*([A-Za-z][\w-]*)?[ \t]*[{(]\s*/g;
   header.lastIndex = from;
   for (let m = header.exec(source); m; m = header.exec(source)) {
-    if (m[1]?.toLowerCase() === type.toLowerCase() && source.startsWith(key, header.lastIndex)) return m.index;
+    if ((m[1] ?? '').toLowerCase() === type.toLowerCase() && source.startsWith(key, header.lastIndex)) return m.index;
   }
   return -1;
 }

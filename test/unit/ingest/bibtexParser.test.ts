@@ -286,3 +286,10 @@ test('an @string never closed is reported: it swallows the text up to the next e
     [[1, true]],
   );
 });
+
+test('an "@{" read by the library inside an unclosed entry is reported at its own line', () => {
+  // Fuzz soak (seed 1144651473): reported at the unclosed entry's line instead.
+  const result = parseBibtexText('@article{a,\n  title = {Kept},\n  publisher = {Unclosed,\n}\n@{@article{b,\n  title = {Mangled}\n}\n', 'at-brace.bib');
+  const runaway = result.diagnostics.find((d) => d.message.startsWith('malformed entry @{}'));
+  assert.equal(runaway?.line, 5);
+});
