@@ -191,7 +191,9 @@ export function parseCslJsonText(text: string, file: string): ParseResult {
       return;
     }
     const key = stringField(item['citation-key']) ?? stringField(item.citationKey) ?? stringField(item.id);
-    const line = lineOf(stringField(item.id));
+    // Where the id is not found as JSON.stringify writes it (escapes written otherwise, a lone
+    // surrogate), the item's first line.
+    const line = lineOf(stringField(item.id)) || (itemLines[index] ?? nthItemLine(index));
     const title = stringField(item.title) ?? '';
     const abstract = stringField(item.abstract) ?? '';
     if (title.trim() === '' && abstract.trim() === '') {

@@ -120,3 +120,16 @@ test('CSL-JSON: an item that is not an object is reported at its line', () => {
     [[6, 'item 2 is not an object; skipped']],
   );
 });
+
+test('CSL-JSON: an id written other than JSON.stringify writes it still gives the item a line', () => {
+  // Fuzz soak (seed 139173933): a lone surrogate in an id left its paper at line 0.
+  const text = '[\n  {\n    "id": "caf\\u00e9",\n    "title": "Escaped"\n  },\n  {\n    "id": "x\uD800",\n    "title": "Lone surrogate"\n  }\n]\n';
+  const result = parseCslJsonText(text, 'ids.json');
+  assert.deepEqual(
+    result.papers.map((p) => [p.title, p.sources[0]?.line]),
+    [
+      ['Escaped', 2],
+      ['Lone surrogate', 6],
+    ],
+  );
+});
