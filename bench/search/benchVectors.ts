@@ -3,7 +3,7 @@
  * with the bundled encoder and cached (keyed by the model's fingerprint) under the bench cache, so
  * later runs go straight to the measurements. Synthetic growth to 1M comes from perturbed copies.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { seededRandom, type RandomFn } from '../../src/core/clustering/seededRandom';
@@ -58,10 +58,15 @@ export async function embeddedCorpus(count: number, log: (line: string) => void)
   const dir = path.join(benchCacheDir(), 'vectors');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${encoder.fingerprint}-${papers.length}.f32`);
-  if (existsSync(file)) {
+  // Papers come in a fixed order, so a cache of a larger corpus holds this one as its prefix.
+  const cached = readdirSync(dir)
+    .map((f) => /^(.+)-(\d+)\.f32$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null && m[1] === encoder.fingerprint && Number(m[2]) >= papers.length)
+    .sort((a, b) => Number(a[2]) - Number(b[2]))[0];
+  if (cached) {
     await encoder.release();
-    const buf = readFileSync(file);
-    return { papers, dims, vectors: new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4) };
+    const buf = readFileSync(path.join(dir, cached[0]));
+    return { papers, dims, vectors: new Float32Array(buf.buffer, buf.byteOffset, papers.length * dims) };
   }
   log(`embedding ${papers.length} papers once for the search benchmark (cached in ${dir})`);
   const vectors = new Float32Array(papers.length * dims);
