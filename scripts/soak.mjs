@@ -12,7 +12,7 @@ const build = spawnSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status || 1);
 // An optional name filter: `npm run soak -- fuzz` runs only the soak files whose name contains "fuzz".
 const filter = process.argv[2];
-const files = (await fg('dist-test/test/soak/**/*.soak.js')).filter((f) => !filter || f.includes(filter)).sort();
+const files = (await fg('dist-test/test/soak/**/*.soak.js')).filter((f) => !filter || f.toLowerCase().includes(filter.toLowerCase())).sort();
 if (files.length === 0) {
   console.error(`no soak runs were built${filter ? ` matching "${filter}"` : ''}`);
   process.exit(1);
