@@ -48,9 +48,9 @@ const log = (line: string): void => console.log(line);
 async function encodingSection(): Promise<unknown> {
   const listings = readArxivListings();
   if (!listings) return { skipped: 'no ../shared/data' };
-  const n = quick ? 300 : 2000;
+  const n = quick ? 200 : 2000;
   const texts = listings.slice(0, n).map((p) => `${p.title}. ${p.abstract}`);
-  return benchEncodingThroughput(benchModels(log), texts, { rounds: quick ? 2 : 3, threads: 2, log, probeSize: quick ? 64 : 160 });
+  return benchEncodingThroughput(benchModels(log), texts, { rounds: quick ? 2 : 3, threads: 2, log, probeSize: quick ? 32 : 160, quick });
 }
 
 async function searchSection(): Promise<unknown> {

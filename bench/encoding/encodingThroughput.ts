@@ -133,7 +133,7 @@ async function bestBatch(
 export async function benchEncodingThroughput(
   models: readonly BenchModel[],
   texts: readonly string[],
-  options: { rounds: number; threads: number; log: (line: string) => void; probeSize?: number },
+  options: { rounds: number; threads: number; log: (line: string) => void; probeSize?: number; quick?: boolean },
 ): Promise<{ contenders: ContenderResult[]; ratios: RatioResult[]; tokensPerText: number }> {
   const { rounds, threads, log } = options;
   const contenders: ContenderResult[] = [];
@@ -148,12 +148,13 @@ export async function benchEncodingThroughput(
     const sample = texts.slice(0, Math.min(options.probeSize ?? 160, texts.length));
     const all: Contender[] = [];
     for (const precision of ['fp32', 'int8'] as const) {
-      const theirs = await bestBatch((b) => transformersJs(model, precision, threads, b), [1, 4, 16], sample, log);
-      const ours = await bestBatch((b) => ourEncoder(model, precision, threads, b), [8, 32, 64], sample, log);
+      // --quick probes fewer batch sizes and leaves out the pooled variant, to stay under 3 minutes.
+      const theirs = await bestBatch((b) => transformersJs(model, precision, threads, b), options.quick ? [4, 16] : [1, 4, 16], sample, log);
+      const ours = await bestBatch((b) => ourEncoder(model, precision, threads, b), options.quick ? [8, 32] : [8, 32, 64], sample, log);
       all.push(await transformersJs(model, precision, threads, theirs));
       all.push(await ourEncoder(model, precision, threads, ours));
       // A variant file (pooling appended to the same graph): not part of the same-file A/B, shown beside it.
-      if (precision === 'int8' && existsSync(path.join(model.dir, POOLED_INT8_FILE))) all.push(await ourEncoder(model, precision, threads, ours, true));
+      if (precision === 'int8' && !options.quick && existsSync(path.join(model.dir, POOLED_INT8_FILE))) all.push(await ourEncoder(model, precision, threads, ours, true));
     }
     for (const c of all) await c.encode(texts.slice(0, 32)); // warm-up: first-run allocations out of the timing
     const seconds = new Map<Contender, number[]>(all.map((c) => [c, []]));
