@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { seededRandom } from '../../src/core/clustering/seededRandom';
 import { mergePapers, readLibraryFile } from '../../src/core/ingest/libraryReader';
 import { packageRoot } from '../../src/engine/packageRoot';
 import { CLI, readIndex, runCli, startCli } from '../unit/engine/indexProbe';
@@ -32,18 +33,6 @@ const skip = !process.env.PAPER_ATLAS_SOAK
     : !existsSync(CLI)
       ? `no ${CLI}: build first`
       : false;
-
-/** mulberry32: a small seeded generator, so a failing schedule can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function firstLines(gz: string, n: number): Promise<string[]> {
   const lines: string[] = [];
@@ -73,7 +62,7 @@ interface RunRecord {
 
 test(`kill -9 ${KILLS} times while indexing ${PAPERS.toLocaleString('en')} papers: nothing lost, nothing doubled, each run resumes`, { skip, timeout: 30 * 60_000 }, async () => {
   const seed = Number(process.env.PAPER_ATLAS_SOAK_SEED ?? Date.now() % 1_000_000);
-  const rand = random(seed);
+  const rand = seededRandom(seed); // seeded, so a failing schedule can be replayed
   const work = mkdtempSync(path.join(os.tmpdir(), 'atlas-kill-soak-'));
   const library = path.join(work, 'arxiv-10k.jsonl');
   const dbDir = path.join(work, 'db');
