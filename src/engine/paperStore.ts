@@ -163,12 +163,27 @@ export class PaperStore {
     return (await this.db.tableNames()).filter((n) => n !== this.tableName);
   }
 
+  /**
+   * Runs a read, again if it raced another process's clean-up: a writer's optimize() deletes the files
+   * of old versions, and a query planned on one of those versions just before fails with "Not found".
+   * Re-run, it plans on the newest version (readConsistencyInterval 0), whose files are all there.
+   */
+  private async read<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await run();
+      } catch (e) {
+        if (attempt >= 2 || !isVanishedFileError(e)) throw e;
+      }
+    }
+  }
+
   async count(): Promise<number> {
-    return this.table.countRows();
+    return this.read(() => this.table.countRows());
   }
 
   async summaries(): Promise<RowSummary[]> {
-    const rows = await this.table.query().select(SUMMARY_COLUMNS).toArray();
+    const rows = await this.read(() => this.table.query().select(SUMMARY_COLUMNS).toArray());
     return rows.map((r: Record<string, unknown>) => ({
       id: String(r.id),
       contentHash: String(r.contentHash),
@@ -200,7 +215,7 @@ export class PaperStore {
     const out: Record<string, unknown>[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      out.push(...(await this.table.query().where(`id IN (${chunk.map(sqlString).join(',')})`).select(columns).toArray()));
+      out.push(...(await this.read(() => this.table.query().where(`id IN (${chunk.map(sqlString).join(',')})`).select(columns).toArray())));
     }
     return out;
   }
@@ -228,7 +243,7 @@ export class PaperStore {
 
   /** Every paper's id and vector, for clustering and the map. */
   async allVectors(): Promise<{ ids: string[]; vectors: Float32Array[] }> {
-    const table = await this.table.query().select(['id', 'vector']).toArrow();
+    const table = await this.read(() => this.table.query().select(['id', 'vector']).toArrow());
     const ids: string[] = [];
     const vectors: Float32Array[] = [];
     const idColumn = table.getChild('id');
@@ -241,12 +256,12 @@ export class PaperStore {
   }
 
   async pageOfPapers(offset: number, limit: number): Promise<Paper[]> {
-    const rows = await this.table.query().select(PAPER_COLUMNS).offset(offset).limit(limit).toArray();
+    const rows = await this.read(() => this.table.query().select(PAPER_COLUMNS).offset(offset).limit(limit).toArray());
     return rows.map((r: Record<string, unknown>) => rowToPaper(r));
   }
 
   async allPapers(): Promise<Paper[]> {
-    const rows = await this.table.query().select(PAPER_COLUMNS).toArray();
+    const rows = await this.read(() => this.table.query().select(PAPER_COLUMNS).toArray());
     return rows.map((r: Record<string, unknown>) => rowToPaper(r));
   }
 
@@ -260,7 +275,7 @@ export class PaperStore {
       // Only PQ codes need re-ranking with exact distances; IVF_FLAT partitions hold the vectors themselves.
       if (this.vectorIndexType === 'IvfPq') query = query.refineFactor(this.refineFactor);
     }
-    const rows = await query.toArray();
+    const rows = await this.read(() => query.toArray());
     return rows.map((r: Record<string, unknown>) => ({ id: String(r.id), score: 1 - Number(r._distance) }));
   }
 
@@ -269,7 +284,7 @@ export class PaperStore {
     if (!cleaned) return [];
     await this.recentIndexInfo();
     if (!this.hasFtsIndex) return [];
-    const rows = await this.table.query().fullTextSearch(cleaned, { columns: 'text' }).select(['id', '_score']).limit(k).toArray();
+    const rows = await this.read(() => this.table.query().fullTextSearch(cleaned, { columns: 'text' }).select(['id', '_score']).limit(k).toArray());
     return rows.map((r: Record<string, unknown>) => ({ id: String(r.id), score: Number(r._score) }));
   }
 
@@ -362,6 +377,11 @@ export class PaperStore {
  * scanned (LanceDB reads ~1M vectors/s here), recall the share of neighbours' partitions probed.
  * IVF-PQ indices of earlier versions keep the 32 probes (+ refine) they were tuned with.
  */
+/** LanceDB's error for a data or index file removed under a running query (another process compacted the table). */
+export function isVanishedFileError(e: unknown): boolean {
+  return /not found: .*\.(lance|idx)\b/i.test(e instanceof Error ? e.message : String(e));
+}
+
 export function nprobesFor(indexType: string, indexedRows: number): number {
   if (indexType !== 'IvfFlat' || indexedRows <= 0) return 32;
   return Math.min(IVF_FLAT_NPROBES, Math.max(1, Math.round(Math.sqrt(indexedRows))));
