@@ -26,6 +26,7 @@ import { occurrenceScores, rankByTfIdf, rankKeyphrases, type RankingOptions } fr
 import { splitWords } from '../src/core/keywords/wordSpans';
 import { KeywordScorer, type KeywordAnalysis } from '../src/engine/keywordScorer';
 import { printTable } from './printTable';
+import { percentile } from './stats';
 
 interface Paragraph {
   id: string;
@@ -39,11 +40,6 @@ const devFile = path.join(dataDir, 'keyphrases', 'semeval2017.jsonl');
 const arxivFile = path.join(dataDir, 'arxiv', 'arxiv-listings.jsonl.gz');
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
 
 async function arxivDocumentFrequency(keys: ReadonlySet<string>): Promise<DocumentFrequencyTable> {
   const df = new DocumentFrequencyTable();

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { TextEncoder } from '../../src/engine/textEncoder';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { median } from '../stats';
 import { POOLED_INT8_FILE, type BenchModel } from './benchModels';
 
 /** This CPU's peaks as stated in issue #6: 2 cores × 2 AVX-512 FMA units × 16 lanes × 2 flops × ~4.2 GHz; int8 VNNI 4× that. */
@@ -100,12 +101,6 @@ async function timed(c: Contender, texts: readonly string[]): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   if (n !== texts.length) throw new Error(`${c.label} returned ${n} vectors for ${texts.length} texts`);
   return seconds;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Keyword-highlight latency per abstract: the product's path (tokenise, one batched MLM run, rank), uncached. */
 import { performance } from 'node:perf_hooks';
 import { KeywordScorer } from '../../src/engine/keywordScorer';
-import { percentile } from '../search/searchLatency';
+import { percentile } from '../stats';
 
 export interface KeywordLatencyResult {
   abstracts: number;

@@ -15,6 +15,7 @@ import { sampleIndices, seededRandom } from '../../src/core/clustering/seededRan
 import { PaperStore, type StoredRow } from '../../src/engine/paperStore';
 import { SearchService } from '../../src/engine/searchService';
 import { TextEncoder } from '../../src/engine/textEncoder';
+import { percentile } from '../stats';
 import type { BenchCorpus } from './benchVectors';
 
 export interface SearchSizeResult {
@@ -29,11 +30,6 @@ export interface SearchSizeResult {
   hybridP50: number;
   hybridP95: number;
   queries: number;
-}
-
-export function percentile(values: readonly number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 }
 
 function rowFor(p: BenchCorpus['papers'][number], vector: Float32Array): StoredRow {
