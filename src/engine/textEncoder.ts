@@ -49,9 +49,15 @@ export class TextEncoder {
    * budget, pooling, prefixes). Vectors made under different settings never share a table.
    */
   get fingerprint(): string {
-    const { maxTokens, pooling, queryPrefix, documentPrefix } = this.settings;
-    return modelFingerprint(this.onnxPath, JSON.stringify({ maxTokens, pooling, queryPrefix, documentPrefix }));
+    // Hashing reads the whole ONNX file: once per encoder is enough.
+    if (this.fingerprintCache === undefined) {
+      const { maxTokens, pooling, queryPrefix, documentPrefix } = this.settings;
+      this.fingerprintCache = modelFingerprint(this.onnxPath, JSON.stringify({ maxTokens, pooling, queryPrefix, documentPrefix }));
+    }
+    return this.fingerprintCache;
   }
+
+  private fingerprintCache: string | undefined;
 
   /** Vector width, read from the graph's output when the encoder opens. */
   dims: number;
