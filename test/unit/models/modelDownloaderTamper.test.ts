@@ -4,31 +4,15 @@
  * by a Range request; a file of the wrong size is refused by its size; an installed model whose files
  * were altered or removed afterwards fails verification, naming each file.
  */
-import { after, afterEach, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { installedModelDir, ModelDownloadError, pullModel, verifyInstalledModel } from '../../../src/engine/modelDownloader';
-import { startFakeHub } from './fakeHub';
-import type { FakeHub } from './fakeHub';
-import { fixtureFile, fixtureFiles, MODEL_ID, REPO, REVISION, testManifest } from './testManifest';
+import { useFixtureHub } from './fixtureHub';
+import { fixtureFile, MODEL_ID, REPO, REVISION, testManifest } from './testManifest';
 
-let hub: FakeHub;
-let cacheDir: string;
-
-before(async () => {
-  hub = await startFakeHub([{ repo: REPO, revision: REVISION, files: fixtureFiles() }]);
-});
-after(async () => {
-  await hub.close();
-});
-beforeEach(() => {
-  cacheDir = mkdtempSync(path.join(os.tmpdir(), 'atlas-tamper-'));
-  hub.log.length = 0;
-  for (const [file, bytes] of fixtureFiles()) hub.setFile(REPO, REVISION, file, bytes);
-});
-afterEach(() => rmSync(cacheDir, { recursive: true, force: true }));
+const fixture = useFixtureHub('atlas-tamper-');
 
 async function integrityError(promise: Promise<unknown>): Promise<ModelDownloadError> {
   const e = await promise.then(
@@ -42,41 +26,41 @@ async function integrityError(promise: Promise<unknown>): Promise<ModelDownloadE
 
 test('a partial download altered on disk is refused after the resume, then pulled cleanly', async () => {
   const manifest = testManifest({ pinned: true });
-  hub.cutNextResponse(REPO, REVISION, 'onnx/model.onnx');
-  await assert.rejects(pullModel(MODEL_ID, { manifest, cacheDir, hubUrl: hub.url, retries: 0 }), ModelDownloadError);
-  const part = path.join(cacheDir, '.partial', MODEL_ID, 'onnx', 'model.onnx.part');
+  fixture.hub.cutNextResponse(REPO, REVISION, 'onnx/model.onnx');
+  await assert.rejects(pullModel(MODEL_ID, { manifest, cacheDir: fixture.cacheDir, hubUrl: fixture.hub.url, retries: 0 }), ModelDownloadError);
+  const part = path.join(fixture.cacheDir, '.partial', MODEL_ID, 'onnx', 'model.onnx.part');
   const half = readFileSync(part);
   assert.ok(half.length > 0);
   half[0] = half[0]! ^ 0xff; // one flipped byte in what was already downloaded
   writeFileSync(part, half);
 
-  hub.log.length = 0;
-  const e = await integrityError(pullModel(MODEL_ID, { manifest, cacheDir, hubUrl: hub.url }));
+  fixture.hub.log.length = 0;
+  const e = await integrityError(pullModel(MODEL_ID, { manifest, cacheDir: fixture.cacheDir, hubUrl: fixture.hub.url }));
   assert.match(e.message, /^refusing onnx\/model\.onnx of tiny-encoder .*its sha256 is [0-9a-f]{64}, expected [0-9a-f]{64} from the manifest; the download was deleted and nothing was installed$/);
   // It really was a resume: only the missing half was asked for, so the check, not a fresh download, caught it.
-  const asked = hub.log.filter((r) => r.path === hub.cdnPath(REPO, REVISION, 'onnx/model.onnx'));
+  const asked = fixture.hub.log.filter((r) => r.path === fixture.hub.cdnPath(REPO, REVISION, 'onnx/model.onnx'));
   assert.deepEqual(
     asked.map((r) => r.range),
     [`bytes=${half.length}-`],
   );
   assert.ok(!existsSync(part), 'the bad part is deleted');
-  assert.ok(!existsSync(installedModelDir(MODEL_ID, cacheDir)));
+  assert.ok(!existsSync(installedModelDir(MODEL_ID, fixture.cacheDir)));
 
-  const result = await pullModel(MODEL_ID, { manifest, cacheDir, hubUrl: hub.url });
+  const result = await pullModel(MODEL_ID, { manifest, cacheDir: fixture.cacheDir, hubUrl: fixture.hub.url });
   assert.deepEqual(readFileSync(path.join(result.dir, 'onnx', 'model.onnx')), fixtureFile('onnx/model.onnx'));
 });
 
 test('a file longer than the manifest says is refused by its size', async () => {
   const onnx = fixtureFile('onnx/model.onnx');
-  hub.setFile(REPO, REVISION, 'onnx/model.onnx', Buffer.concat([onnx, Buffer.from('appended payload')]));
-  const e = await integrityError(pullModel(MODEL_ID, { manifest: testManifest({ pinned: true }), cacheDir, hubUrl: hub.url }));
+  fixture.hub.setFile(REPO, REVISION, 'onnx/model.onnx', Buffer.concat([onnx, Buffer.from('appended payload')]));
+  const e = await integrityError(pullModel(MODEL_ID, { manifest: testManifest({ pinned: true }), cacheDir: fixture.cacheDir, hubUrl: fixture.hub.url }));
   assert.match(e.message, new RegExp(`its size is ${onnx.length + 16} bytes, expected ${onnx.length}`));
-  assert.ok(!existsSync(installedModelDir(MODEL_ID, cacheDir)));
+  assert.ok(!existsSync(installedModelDir(MODEL_ID, fixture.cacheDir)));
 });
 
 test('an installed model altered or stripped after the download fails verification, file by file', async () => {
-  const { dir } = await pullModel(MODEL_ID, { manifest: testManifest({ pinned: true }), cacheDir, hubUrl: hub.url });
-  assert.deepEqual(await verifyInstalledModel(MODEL_ID, { cacheDir }), { ok: true, problems: [] });
+  const { dir } = await pullModel(MODEL_ID, { manifest: testManifest({ pinned: true }), cacheDir: fixture.cacheDir, hubUrl: fixture.hub.url });
+  assert.deepEqual(await verifyInstalledModel(MODEL_ID, { cacheDir: fixture.cacheDir }), { ok: true, problems: [] });
 
   const onnx = path.join(dir, 'onnx', 'model.onnx');
   const bytes = readFileSync(onnx);
@@ -86,7 +70,7 @@ test('an installed model altered or stripped after the download fails verificati
   // config.json is rewritten on install; its own installed hash is what it is checked against.
   writeFileSync(path.join(dir, 'config.json'), readFileSync(path.join(dir, 'config.json'), 'utf8').replace('"cls"', '"mean"'));
 
-  const verdict = await verifyInstalledModel(MODEL_ID, { cacheDir });
+  const verdict = await verifyInstalledModel(MODEL_ID, { cacheDir: fixture.cacheDir });
   assert.equal(verdict.ok, false);
   assert.deepEqual(
     verdict.problems.map((p) => p.replace(/[0-9a-f]{64}/g, 'HASH')).sort(),
