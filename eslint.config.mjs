@@ -1,8 +1,13 @@
 // Lint rules that hold the process boundaries of ../shared/CONVENTIONS.md: only src/host imports
-// `vscode`; core stays free of native modules; the webview sees only src/shared.
+// `vscode`; core stays free of native modules; the webview sees only src/shared; onnxruntime-node is
+// loaded only through src/engine/onnxRuntime.ts, which switches its telemetry off first.
 import tseslint from 'typescript-eslint';
 
 const native = ['onnxruntime-node', '@lancedb/lancedb', 'apache-arrow'];
+const onnxThroughItsDoor = {
+  name: 'onnxruntime-node',
+  message: 'Import src/engine/onnxRuntime instead: it switches onnxruntime telemetry off before the library loads.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-test/**', 'node_modules/**', 'models/**', '**/*.mjs', '**/*.js'] },
@@ -20,11 +25,19 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**', 'test/**', 'bench/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [onnxThroughItsDoor] }] },
+  },
+  {
     files: ['src/core/**', 'src/shared/**'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode', ...native], patterns: ['**/engine/**', '**/host/**', '**/cli/**'] }] },
   },
   {
     files: ['src/engine/**', 'src/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['vscode', onnxThroughItsDoor], patterns: ['**/host/**'] }] },
+  },
+  {
+    files: ['src/engine/onnxRuntime.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['**/host/**'] }] },
   },
   {

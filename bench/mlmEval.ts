@@ -4,7 +4,7 @@
  * PPPL = exp(−mean log P(token | rest))).
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import * as ort from 'onnxruntime-node';
+import * as ort from '../src/engine/onnxRuntime';
 import { CachedWordPieceTokenizer } from '../src/core/cachedTokenizer';
 import { seededRandom } from '../src/core/clustering/seededRandom';
 import { openSessionWithFallback } from '../src/engine/executionProviders';

@@ -1,5 +1,6 @@
 // `npm run soak`: the long reliability runs (parser fuzzing at full case counts, kill -9 during
-// indexing, large inputs). Too slow for `npm test`; each prints its figures. Fails on the first failure.
+// indexing, large inputs, a 75 s engine session watched for egress). Too slow for `npm test`; each
+// prints its figures. Fails on the first failure.
 import { spawnSync } from 'node:child_process';
 import fg from 'fast-glob';
 import path from 'node:path';

@@ -35,6 +35,7 @@ import {
 } from '../shared/engineProtocol';
 import type { IngestDiagnostic, Paper } from '../shared/paper';
 import { ensureLanceThreads } from './lanceEnvironment';
+import { disableOnnxTelemetry } from './onnxTelemetry';
 import { packageRoot } from './packageRoot';
 
 export interface EngineClientOptions {
@@ -70,7 +71,9 @@ export class EngineClient {
   }
 
   static start(options: EngineClientOptions = {}): EngineClient {
+    // Native code reads these from the OS environment, which only the main thread can set (see each module).
     ensureLanceThreads();
+    disableOnnxTelemetry();
     const workerPath = options.workerPath ?? path.join(packageRoot(), 'dist', 'engine.js');
     const worker = new Worker(workerPath);
     const connection = createMessageConnection(new PortMessageReader(worker), new PortMessageWriter(worker));

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from './onnxRuntime';
 
 // onnxruntime prints its own red error lines when a provider library is missing; we log the reason
 // ourselves (one line, in our log), so keep its console for fatal errors only.

@@ -9,7 +9,7 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { readFileSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
+import * as ort from './onnxRuntime';
 import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
 import { candidatePhrases, type Candidate, type Term } from '../core/keywords/candidatePhrases';
 import {

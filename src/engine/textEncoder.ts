@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import * as ort from 'onnxruntime-node';
+import * as ort from './onnxRuntime';
 import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
 import { l2Normalise, lengthSortedBatches, padBatch, poolAndNormalise, type TokenisedText } from '../core/tokenBatching';
 import { openSessionWithFallback, type ProviderAttempt, type ProviderName } from './executionProviders';

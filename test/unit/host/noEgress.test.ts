@@ -40,7 +40,9 @@ async function bundleInputs(): Promise<Esbuild.Metafile['inputs']> {
     external: ['vscode', 'onnxruntime-node', '@lancedb/lancedb', 'apache-arrow', '@huggingface/transformers'],
     logLevel: 'silent',
   });
-  return result.metafile.inputs;
+  // A git worktree whose node_modules links to another checkout names those inputs
+  // '../../main/node_modules/…'; name them as a plain checkout does.
+  return Object.fromEntries(Object.entries(result.metafile.inputs).map(([f, i]) => [f.replace(/^(\.\.\/)+(.*\/)?node_modules\//, 'node_modules/'), i]));
 }
 
 test('only the model downloader (and vscode-jsonrpc, unused transports) of the host bundle import a network module', async () => {
