@@ -13,6 +13,8 @@ import { Tokenizer } from "@huggingface/tokenizers";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..", "..");
+// onnxruntime-node starts Microsoft telemetry when it loads unless this is set first (see src/engine/onnxTelemetry.ts).
+process.env.ORT_DISABLE_TELEMETRY = "1";
 const ort = createRequire(import.meta.url)("onnxruntime-node");
 const [modelDir, onnxRel, outPrefix, limitArg] = process.argv.slice(2);
 const cfg = JSON.parse(fs.readFileSync(path.join(modelDir, "config.json"), "utf8"));

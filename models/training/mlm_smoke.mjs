@@ -4,6 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { Tokenizer } from "@huggingface/tokenizers";
+// onnxruntime-node starts Microsoft telemetry when it loads unless this is set first (see src/engine/onnxTelemetry.ts).
+process.env.ORT_DISABLE_TELEMETRY = "1";
 const ort = createRequire(import.meta.url)("onnxruntime-node");
 const dir = process.argv[2];
 const tok = new Tokenizer(JSON.parse(fs.readFileSync(path.join(dir, "tokenizer.json"), "utf8")), JSON.parse(fs.readFileSync(path.join(dir, "tokenizer_config.json"), "utf8")));
