@@ -37,6 +37,16 @@ export function isIndexFolder(dbDir: string): boolean {
   return existsSync(path.join(dbDir, INDEX_MARKER));
 }
 
+/**
+ * True when `file` is `folder` or lies inside it, by the paths as written (callers resolve links
+ * first where they can). The index folder is never a library: discovery, the host's file list and its
+ * watcher drop what lies in it.
+ */
+export function isInsideFolder(file: string, folder: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
 /** True for a name the engine writes at the top of an index folder. */
 export function isIndexEntry(name: string): boolean {
   return INDEX_ENTRY.test(name);

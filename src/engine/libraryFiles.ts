@@ -9,6 +9,7 @@
 import fg from 'fast-glob';
 import { realpathSync, stat, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { isInsideFolder } from './indexMarker';
 
 export const LIBRARY_EXTENSIONS = ['.bib', '.bibtex', '.json', '.jsonl', '.ndjson', '.ris', '.txt', '.md', '.markdown'];
 const IGNORED = ['**/node_modules/**', '**/.git/**', '**/.paper-atlas/**', '**/.vscode-test/**'];
@@ -16,12 +17,6 @@ const IGNORED = ['**/node_modules/**', '**/.git/**', '**/.paper-atlas/**', '**/.
 export function isLibraryFile(file: string): boolean {
   const name = file.toLowerCase().replace(/\.gz$/, '');
   return LIBRARY_EXTENSIONS.some((ext) => name.endsWith(ext));
-}
-
-/** True when `file` is `folder` or lies inside it (by the paths as written; callers resolve links first). */
-export function isInsideFolder(file: string, folder: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 export interface DiscoveredFiles {
