@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EngineClient } from '../../../src/engine/engineClient';
 import { IndexBusyError } from '../../../src/engine/indexLock';
-import { claimIndexFolder, clearIndexFolder, INDEX_MARKER, isIndexFolder } from '../../../src/engine/indexMarker';
+import { claimIndexFolder, clearIndexFolder, INDEX_MARKER, isIndexEntry, isIndexFolder } from '../../../src/engine/indexMarker';
 import { writeSelectedModel } from '../../../src/engine/modelSelection';
 import { packageRoot } from '../../../src/engine/packageRoot';
 import { PaperStore } from '../../../src/engine/paperStore';
@@ -144,6 +144,12 @@ test('through the engine: --db on a foreign folder is a one-line open error; an 
     assert.equal(second.files, first.files, 'the index folder adds no library files');
     assert.equal(second.papers, first.papers);
     assert.equal(second.added, 0);
+    // Every file the engine wrote (table, state, keyword caches, topic map, marker) is one clearing knows as the index's.
+    await engine.keywords({ text: 'attention for machine translation', k: 3 });
+    await engine.topicMap({ clusters: 2 });
+    const written = readdirSync(dbDir);
+    assert.ok(written.some((n) => n.endsWith('.topics.json')) && written.some((n) => n.startsWith('keywords__')), written.join(', '));
+    assert.deepEqual(written.filter((n) => !isIndexEntry(n)), [], 'a file the engine writes that clearIndexFolder would not recognise');
   } finally {
     await engine.stop();
   }
