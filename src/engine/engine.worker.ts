@@ -233,7 +233,7 @@ connection.onRequest(
   handle(async ({ paths }, token) => {
     const state = requireOpen();
     const { store, encoder, stateFile, options } = state;
-    const { files, missing } = await discoverLibraryFiles(paths);
+    const { files, missing } = await discoverLibraryFiles(paths, { indexDir: options.dbDir });
     for (const m of missing) log(m);
     if (files.length === 0) throw new ResponseError(EngineErrorCode.BadRequest, `no library files found in: ${paths.join(', ')}`);
     return storageErrors(options.dbDir, async () => {

@@ -3,9 +3,10 @@
  * travels with the index rather than with the user's shell. Other keys in that file are preserved:
  * it is a settings file for the index as a whole, not just for this.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
+import { claimIndexFolder } from './indexMarker';
 import type { ModelTask } from './modelManifest';
 
 export const SETTINGS_FILE = 'atlas-settings.json';
@@ -46,7 +47,8 @@ export function readSelectedModel(dbDir: string, task: ModelTask): string | unde
 export function writeSelectedModel(dbDir: string, task: ModelTask, id: string): void {
   const settings = readSettings(dbDir);
   const next = { ...settings, models: { ...settings.models, [task]: id } };
-  mkdirSync(dbDir, { recursive: true });
+  // A model choice makes the folder an index: the same refusal of someone else's folder as opening one.
+  claimIndexFolder(dbDir);
   // Write then rename, so a crash never leaves a half-written settings file behind.
   const file = settingsPath(dbDir);
   const tmp = `${file}.${process.pid}.tmp`;

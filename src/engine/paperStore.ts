@@ -6,10 +6,8 @@
 import './lanceEnvironment';
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from 'apache-arrow';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Paper, PaperSource } from '../shared/paper';
-import { INDEX_MARKER, isIndexFolder } from './indexMarker';
+import { claimIndexFolder, NotAnIndexFolderError } from './indexMarker';
 
 /** Below this many papers an exact (flat) scan is fast enough and exact; above it an ANN index is built. */
 export const ANN_THRESHOLD = 50_000;
@@ -139,11 +137,11 @@ export class PaperStore {
 
   static async open(dbDir: string, tableName: string, dims: number): Promise<PaperStore> {
     try {
-      mkdirSync(dbDir, { recursive: true });
-      // Marks the folder as ours: the CLI refuses to search a folder without it instead of creating one.
-      // Written only when missing, so that an index on a read-only folder (or disk) can still be searched.
-      if (!isIndexFolder(dbDir)) writeFileSync(path.join(dbDir, INDEX_MARKER), JSON.stringify({ format: 1 }));
+      // Marks the folder as ours (the CLI refuses to search a folder without it), and refuses a
+      // non-empty folder that is not an index: the index never moves in beside someone's files.
+      claimIndexFolder(dbDir);
     } catch (e) {
+      if (e instanceof NotAnIndexFolderError) throw e;
       throw new Error(`cannot create the index folder ${dbDir}: ${e instanceof Error ? e.message : String(e)}`);
     }
     // Another window or a CLI run may write this folder while this engine serves searches. Without a

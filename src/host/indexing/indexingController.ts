@@ -6,9 +6,10 @@
  * Nothing is indexed in an untrusted workspace (package.json declares `untrustedWorkspaces:
  * limited`): indexing runs a model over the workspace's files, with settings the workspace chooses.
  */
-import { rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
+import type { EngineClient } from '../../engine/engineClient';
+import { clearIndexFolder, isInsideFolder } from '../../engine/indexMarker';
 import { EngineErrorCode, type IndexProgress, type IndexSummary } from '../../shared/engineProtocol';
 import type { IngestDiagnostic } from '../../shared/paper';
 import { Commands } from '../commands/commandTable';
@@ -21,6 +22,9 @@ export type IndexState = 'idle' | 'indexing' | 'ready' | 'error';
 
 const WATCH_DEBOUNCE_MS = 800;
 const NOTIFY_AFTER_MS = 1200;
+/** Index size at which Rebuild asks first: embedding a thousand papers again takes minutes on a laptop CPU. */
+export const REBUILD_CONFIRM_PAPERS = 1000;
+export const REBUILD = 'Rebuild';
 
 function isCancelled(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === EngineErrorCode.Cancelled;
@@ -121,7 +125,9 @@ export class IndexingController implements vscode.Disposable {
     const include = globUnion(config.include);
     if (!include || !vscode.workspace.workspaceFolders?.length) return [];
     const uris = await vscode.workspace.findFiles(include, globUnion(config.exclude) ?? null, undefined, token);
-    return [...new Set(uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath))].sort();
+    // The index folder may lie in the workspace (paperAtlas.indexLocation); its files are never a library.
+    const indexDir = this.engine.indexDir();
+    return [...new Set(uris.filter((u) => u.scheme === 'file' && !isInsideFolder(u.fsPath, indexDir)).map((u) => u.fsPath))].sort();
   }
 
   /** Watches the include globs; changes re-index after a short quiet period. */
@@ -132,7 +138,8 @@ export class IndexingController implements vscode.Disposable {
     if (!include) return;
     const watcher = vscode.workspace.createFileSystemWatcher(include);
     const onChange = (uri: vscode.Uri): void => {
-      if (uri.scheme !== 'file') return;
+      // Writes to the index folder are the index's own: re-indexing on them would loop.
+      if (uri.scheme !== 'file' || isInsideFolder(uri.fsPath, this.engine.indexDir())) return;
       this.log.debug(`library file changed: ${uri.fsPath}`);
       this.scheduleReindex();
     };
@@ -269,23 +276,59 @@ export class IndexingController implements vscode.Disposable {
     this.current?.cancel();
   }
 
-  /** Forgets everything indexed with the current model (the engine's ClearIndex) and indexes again. */
+  /**
+   * Forgets everything indexed with the current model (the engine's ClearIndex) and indexes again;
+   * asks first when that throws away a large index. An engine that cannot open (a damaged index) has
+   * nothing to clear: then only the index's own files go (clearIndexFolder: the marker must prove the
+   * folder is an index, the index lock must be free, anything else in the folder stays). A failed
+   * clear, a locked index included, is reported and deletes nothing.
+   */
   async rebuild(): Promise<IndexSummary | undefined> {
     if (!this.trusted('rebuild', true)) return undefined;
+    const papers = this.catalog.size || this.engine.info?.papers || 0;
+    if (papers >= REBUILD_CONFIRM_PAPERS) {
+      const choice = await vscode.window.showWarningMessage(
+        `Rebuild the index from scratch? Its ${papers.toLocaleString('en-US')} papers are removed and the whole library is read and embedded again, which can take several minutes.`,
+        { modal: true },
+        REBUILD,
+      );
+      if (choice !== REBUILD) {
+        this.log.info('rebuild not confirmed; the index is kept');
+        return undefined;
+      }
+    }
     this.cancel();
     await this.whenIdle();
     this.log.info('rebuilding the index of the current model');
+    let client: EngineClient | undefined;
     try {
-      const client = await this.engine.get();
-      await client.clearIndex();
+      client = await this.engine.get();
     } catch (e) {
-      // An engine that cannot open has nothing to clear; the folder goes instead.
-      this.log.warn(`clearing through the engine failed (${errorMessage(e)}); removing ${this.engine.indexDir()}`);
+      const dir = this.engine.indexDir();
+      this.log.warn(`the engine cannot open (${errorMessage(e)}); clearing the index files in ${dir} without it`);
       await this.engine.stop();
-      rmSync(this.engine.indexDir(), { recursive: true, force: true });
+      try {
+        const removed = clearIndexFolder(dir);
+        this.log.info(`removed ${removed.length} index entries from ${dir}: ${removed.join(', ')}`);
+      } catch (clearError) {
+        return this.rebuildFailed(clearError);
+      }
+    }
+    try {
+      await client?.clearIndex();
+    } catch (e) {
+      return this.rebuildFailed(e);
     }
     this.catalog.clear();
     return this.index('rebuild', { notifyAfterMs: 0 });
+  }
+
+  private rebuildFailed(e: unknown): undefined {
+    this.log.error(`rebuild failed, nothing was deleted: ${errorMessage(e)}`);
+    void vscode.window.showErrorMessage(`Paper Atlas: cannot rebuild the index — ${errorMessage(e)}`, 'Show Log').then((choice) => {
+      if (choice) void vscode.commands.executeCommand(Commands.showLog.id);
+    });
+    return undefined;
   }
 
   private async publishDiagnostics(list: readonly IngestDiagnostic[]): Promise<void> {

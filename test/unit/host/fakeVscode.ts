@@ -37,6 +37,8 @@ export interface ShownMessage {
   kind: 'error' | 'warning' | 'info';
   text: string;
   items: string[];
+  /** Set when shown as a modal dialog ({ modal: true }). */
+  modal?: true;
 }
 
 const noop = (): void => undefined;
@@ -64,7 +66,8 @@ export const fake = {
 const show =
   (kind: ShownMessage['kind']) =>
   (text: string, ...items: unknown[]): Promise<string | undefined> => {
-    fake.messages.push({ kind, text, items: items.filter((i): i is string => typeof i === 'string') });
+    const modal = items.some((i) => typeof i === 'object' && i !== null && (i as { modal?: unknown }).modal === true);
+    fake.messages.push({ kind, text, items: items.filter((i): i is string => typeof i === 'string'), ...(modal ? { modal: true as const } : {}) });
     return Promise.resolve(fake.answer);
   };
 
