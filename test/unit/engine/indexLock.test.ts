@@ -80,10 +80,13 @@ if (process.env.ATLAS_LOCK_RACER) {
     try {
       const release = acquireIndexLock(dir);
       process.stdout.write('won\n');
-      setTimeout(() => {
+      // Hold the lock until the test has every racer's verdict (it closes our stdin then): on a loaded
+      // machine a racer can start seconds late, and a lock already released would let it win fairly.
+      process.stdin.resume();
+      process.stdin.on('end', () => {
         release();
         process.exit(0);
-      }, 1500);
+      });
     } catch (e) {
       process.stdout.write(`refused: ${(e as Error).message}\n`);
       process.exit(0);
@@ -96,13 +99,28 @@ if (process.env.ATLAS_LOCK_RACER) {
         const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-race-'));
         if (stale) writeFileSync(path.join(dir, 'index.lock'), JSON.stringify({ pid: 2 ** 22 + 4321, since: 'long ago' }));
         const start = Date.now() + 1500; // all racers loaded before the start signal
+        const children = Array.from({ length: 8 }, () => {
+          const env: NodeJS.ProcessEnv = { ...process.env, ATLAS_LOCK_RACER: dir, ATLAS_LOCK_START: String(start) };
+          delete env.NODE_TEST_CONTEXT; // the racer reports on stdout, not to this test runner
+          return spawn(process.execPath, [__filename], { env });
+        });
+        let verdictsSeen = 0;
         const outputs = await Promise.all(
-          Array.from({ length: 8 }, () => {
-            const env: NodeJS.ProcessEnv = { ...process.env, ATLAS_LOCK_RACER: dir, ATLAS_LOCK_START: String(start) };
-            delete env.NODE_TEST_CONTEXT; // the racer reports on stdout, not to this test runner
-            const child = spawn(process.execPath, [__filename], { env });
+          children.map((child) => {
             let out = '';
-            child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+            let counted = false;
+            child.stdout.setEncoding('utf8').on('data', (s: string) => {
+              out += s;
+              if (!counted && /^(won|refused: )/m.test(out)) {
+                counted = true;
+                // Every racer has decided: let the winner release its lock.
+                if (++verdictsSeen === children.length) for (const c of children) c.stdin.end();
+              }
+            });
+            child.on('exit', () => {
+              if (!counted && ++verdictsSeen === children.length) for (const c of children) c.stdin.end();
+              counted = true;
+            });
             return new Promise<string>((resolve) => child.on('close', () => resolve(out.trim())));
           }),
         );
