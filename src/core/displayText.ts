@@ -58,23 +58,33 @@ export function notificationText(text: string): string {
 }
 
 /**
+ * `$(name)` or `$(name~modifier)`: the theme-icon syntax VS Code renders in labels and in Markdown with
+ * `supportThemeIcons` (vs/base/common/iconLabels.ts). `\$(name)` is its escape: shown as `$(name)`.
+ */
+const THEME_ICON = /\$\([A-Za-z0-9-]+(?:~[A-Za-z]+)?\)/g;
+
+/**
  * Labels, descriptions and details of quick picks, quick-input titles and status-bar text: there
- * `$(name)` renders a codicon (a title could show a "verified" badge). `\$(` is VS Code's escape.
+ * `$(name)` renders a codicon (a title could show a "verified" badge). Each one gets VS Code's escape,
+ * also after a backslash of the text's own (then both show), and nothing else changes.
  */
 export function labelText(text: string): string {
-  return plainText(text).replace(/\$\(/g, '\\$(');
+  return plainText(text).replace(THEME_ICON, '\\$&');
 }
 
 /**
  * Untrusted text inside Markdown that VS Code renders with theme icons (hovers, tooltips): every ASCII
  * punctuation character is backslash-escaped (CommonMark allows that for all of them, in text, link
- * text and link titles), so no emphasis, link, heading, list, table or HTML can start, and `:`/`.`
- * escapes stop raw URLs from being auto-linked. `$` becomes the entity `&#36;`: VS Code looks for
- * `$(name)` in the rendered HTML, after Markdown escapes are gone, but an entity is decoded only by
- * the browser, after that look. `&` becomes `&amp;` so text cannot spell an entity of its own.
+ * text and link titles), so no emphasis, link, heading, list, table, entity or HTML can start, and the
+ * escaped `:`/`.` stop raw URLs from being auto-linked. Theme icons are matched in the HTML after the
+ * Markdown is rendered, when Markdown escapes are gone, so each `$(name)` first gets a literal
+ * backslash (VS Code's own icon escape, as in `MarkdownString.appendText`) that the Markdown escaping
+ * then preserves: the hover shows `$(name)` as text, in link titles too.
  */
 export function markdownText(text: string): string {
-  return plainText(text).replace(/[!-/:-@[-`{-~]/g, (c) => (c === '$' ? '&#36;' : c === '&' ? '&amp;' : `\\${c}`));
+  return plainText(text)
+    .replace(THEME_ICON, '\\$&')
+    .replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }
 
 /**
