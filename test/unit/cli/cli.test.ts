@@ -161,7 +161,7 @@ test('human output strips terminal escape sequences from titles, authors, ids an
   assert.equal(indexed.code, 0, indexed.stderr);
   const human = cli('search', 'attention transformers', '--db', db);
   assert.equal(human.code, 0, human.stderr);
-  const control = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/; // eslint-disable-line no-control-regex
+  const control = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
   for (const [what, text] of [
     ['index stdout', indexed.stdout],
     ['index stderr (progress)', indexed.stderr],

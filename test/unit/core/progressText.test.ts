@@ -34,6 +34,5 @@ test('the CLI progress line uses the same words and strips escape sequences from
   bar.update({ phase: 'embedding', done: 64, total: 128 });
   assert.match(written[0]!, /^ 70% reading file 1 of 2 \(968 KB of 1\.4 MB\), 0 papers so far — lib\.bib · \d+s\n$/);
   assert.match(written[1]!, /^ 50% embedding 64 of 128 papers(, \d+\/s)? · \d+s\n$/);
-  // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(written.join(''), /\x1b|\x07/);
 });
