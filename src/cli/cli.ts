@@ -16,7 +16,7 @@ import { isIndexFolder } from '../engine/indexMarker';
 import { readSelectedModel } from '../engine/modelSelection';
 import { BATCH_MAX_BYTES, BatchInputError, batchLines, readBatchText } from './batchInput';
 import { runModelsCommand } from './modelsCommand';
-import { runKeywordsCommand } from './keywordsCommand';
+import { KEYWORDS_USAGE, runKeywordsCommand } from './keywordsCommand';
 import { ProgressBar } from './progressBar';
 import {
   MAX_CLUSTERS,
@@ -136,7 +136,12 @@ function buildProgram(onCommand: (invocation: Invocation) => void): Command {
   program.command('related').description('papers related to an indexed paper').argument('[id...]').action(on('related'));
   program.command('info').description('index, model and execution provider').action(on('info'));
   program.command('diagnostics').description('problems found in library files (file:line: reason)').action(on('diagnostics'));
-  program.command('keywords').description('keyphrases of a paper by masked-LM surprise (or --text "…", or --batch FILE)').argument('[id...]').action(on('keywords'));
+  program
+    .command('keywords')
+    .description('keyphrases of a paper by masked-LM surprise (or --text "…", or --batch FILE)')
+    .argument('[id...]')
+    .addHelpText('after', `\n${KEYWORDS_USAGE}`)
+    .action(on('keywords'));
   program.command('clusters').description('topic clusters with labels (--clusters auto|N, --seed N, --recompute)').action(on('clusters'));
   program.command('map').description('2-D map positions of every paper, by cluster').action(on('map'));
   // The action sees `models` alone or with an unknown command, so both get a one-line error.
