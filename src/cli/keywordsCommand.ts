@@ -4,8 +4,9 @@
  * parses the request and prints, through any `KeywordsSource` (EngineClient is one), so tests can
  * drive it without a model.
  */
-import { readFileSync } from 'node:fs';
+import { terminalText } from '../core/displayText';
 import type { KeywordSpan, KeywordsResult } from '../shared/engineProtocol';
+import { BatchInputError, batchLines, readBatchText } from './batchInput';
 
 export const KEYWORDS_USAGE = `usage: paper-atlas keywords <paper id> | --text "…" | --batch FILE [--k N] [--json]
 
@@ -27,6 +28,8 @@ export interface KeywordsCommandOptions {
   out: (line: string) => void;
   err: (line: string) => void;
   readFile?: (file: string) => string;
+  /** True once nobody reads the output any more (stdout closed): a batch stops there. */
+  stopped?: () => boolean;
 }
 
 function message(e: unknown): string {
@@ -35,18 +38,23 @@ function message(e: unknown): string {
 
 export function formatKeywords(top: readonly KeywordSpan[]): string {
   if (top.length === 0) return 'no keyphrases';
-  return top.map((s, i) => `${String(i + 1).padStart(2)}. ${s.score.toFixed(3).padStart(7)}  ${s.text}  [${s.start}–${s.end}]`).join('\n');
+  return top.map((s, i) => `${String(i + 1).padStart(2)}. ${s.score.toFixed(3).padStart(7)}  ${terminalText(s.text)}  [${s.start}–${s.end}]`).join('\n');
 }
 
 /** Returns the exit code: 0 done, 1 failed, 2 bad usage. Never throws. */
 export async function runKeywordsCommand(args: readonly string[], source: KeywordsSource, opts: KeywordsCommandOptions): Promise<number> {
+  // Usage problems are one line each (scripts read stderr line by line); the usage text is in --help.
   const sources = [args.length > 0, opts.text !== undefined, opts.batch !== undefined].filter(Boolean).length;
   if (sources !== 1) {
-    opts.err(`paper-atlas: keywords needs exactly one of: a paper id, --text, --batch\n${KEYWORDS_USAGE}`);
+    opts.err('paper-atlas: keywords needs exactly one of: a paper id, --text, --batch (see paper-atlas keywords --help)');
     return 2;
   }
   if (args.length > 1) {
-    opts.err(`paper-atlas: keywords takes one paper id, got ${args.length} (quote a text and pass it with --text)\n${KEYWORDS_USAGE}`);
+    opts.err(`paper-atlas: keywords takes one paper id, got ${args.length} (quote a text and pass it with --text)`);
+    return 2;
+  }
+  if (opts.text !== undefined && opts.text.trim() === '') {
+    opts.err('paper-atlas: --text is empty');
     return 2;
   }
   if (!Number.isInteger(opts.k) || opts.k < 1) {
@@ -57,16 +65,14 @@ export async function runKeywordsCommand(args: readonly string[], source: Keywor
     if (opts.batch !== undefined) {
       let lines: string[];
       try {
-        lines = (opts.readFile ?? ((f) => readFileSync(f, 'utf8')))(opts.batch)
-          .split(/\r?\n/)
-          .map((l) => l.trim())
-          .filter((l) => l.length > 0);
+        lines = batchLines((opts.readFile ?? readBatchText)(opts.batch));
       } catch (e) {
-        opts.err(`paper-atlas: cannot read --batch file ${opts.batch}: ${message(e)}`);
+        opts.err(e instanceof BatchInputError ? `paper-atlas: ${e.message}` : `paper-atlas: cannot read --batch file ${opts.batch}: ${message(e)}`);
         return 2;
       }
       // One line per input, in order; a failing text is reported on its line and the batch goes on.
       for (const input of lines) {
+        if (opts.stopped?.()) break;
         try {
           opts.out(JSON.stringify({ input, keywords: (await source.keywords({ text: input, k: opts.k })).top }));
         } catch (e) {

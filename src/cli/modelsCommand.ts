@@ -4,7 +4,8 @@
  * or LanceDB, and `pull` is the only command in Paper Atlas that touches the network.
  */
 import { DEFAULT_ENCODER_ID, DEFAULT_MLM_ID } from '../engine/modelFolder';
-import { listModels, modelStatus, pullModel } from '../engine/modelDownloader';
+import { terminalText } from '../core/displayText';
+import { listModels, modelStatus, pullModel, trustOnFirstUseNote } from '../engine/modelDownloader';
 import type { ModelListing, PullProgress } from '../engine/modelDownloader';
 import { findModel, loadManifest } from '../engine/modelManifest';
 import type { Manifest, ModelTask } from '../engine/modelManifest';
@@ -76,11 +77,15 @@ function listCommand(opts: ModelsCommandOptions): number {
     opts.out(JSON.stringify(models.map((m) => ({ ...m, selected: isSelected(m) }))));
     return 0;
   }
-  const rows = models.map((m) => [isSelected(m) ? '*' : ' ', m.id, m.task, m.status, String(m.dims), mb(m.sizeBytes), m.licence]);
-  const header = [' ', 'ID', 'TASK', 'STATUS', 'DIMS', 'SIZE', 'LICENCE'];
+  const rows = models.map((m) => [isSelected(m) ? '*' : ' ', m.id, m.task, m.status, String(m.dims), mb(m.sizeBytes), m.checksums, m.licence].map((c) => terminalText(c)));
+  const header = [' ', 'ID', 'TASK', 'STATUS', 'DIMS', 'SIZE', 'CHECKSUMS', 'LICENCE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  opts.out([line(header), ...rows.map(line), '', `* = used by ${opts.dbDir} when no --model is given`].join('\n'));
+  const notes = [`* = used by ${terminalText(opts.dbDir)} when no --model is given`];
+  // Said where the user chooses a model: a download without a published hash is trusted on first use.
+  if (models.some((m) => trustOnFirstUseNote(m) !== undefined))
+    notes.push('CHECKSUMS "first use" / "partly pinned": the manifest has no published sha256 for (some of) the files; the first download is trusted as it is, its hashes are recorded, and later downloads must match them.');
+  opts.out([line(header), ...rows.map(line), '', ...notes].join('\n'));
   return 0;
 }
 
@@ -91,6 +96,9 @@ async function pullCommand(id: string, opts: ModelsCommandOptions): Promise<numb
     opts.out(opts.json ? JSON.stringify({ id, bundled: true }) : `${id} is bundled with Paper Atlas; nothing to download`);
     return 0;
   }
+  const listing = entry ? listModels({ manifest, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}) }).find((m) => m.id === entry.id) : undefined;
+  const trust = listing ? trustOnFirstUseNote(listing) : undefined;
+  if (trust) opts.err(`pull ${id}: ${trust}`);
   // Ctrl+C stops the download cleanly; the partial files stay so that the next pull resumes.
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();

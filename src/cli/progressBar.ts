@@ -1,6 +1,9 @@
 /**
  * Progress on stderr: a redrawn bar on a terminal, a line every few seconds when piped (logs stay readable).
+ * The words come from src/core/progressText.ts, as in VS Code: files, papers and human sizes.
  */
+import { terminalText } from '../core/displayText';
+import { progressText } from '../core/progressText';
 import type { IndexProgress } from '../shared/engineProtocol';
 
 export class ProgressBar {
@@ -19,9 +22,9 @@ export class ProgressBar {
     } else if (now - this.lastDraw < (this.stream.isTTY ? 100 : 5000)) return;
     this.lastDraw = now;
     const fraction = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
-    const rate = p.phase === 'embedding' && now > this.phaseStarted ? ` ${Math.round((p.done * 1000) / (now - this.phaseStarted))}/s` : '';
-    const counts = p.phase === 'reading' ? `${mb(p.done)}/${mb(p.total)} MB` : `${p.done.toLocaleString('en')}/${p.total.toLocaleString('en')}`;
-    const text = `${p.phase.padEnd(10)} ${counts}${rate}${p.message ? ` ${p.message}` : ''} ${((now - this.started) / 1000).toFixed(0)}s`;
+    const rate = p.phase === 'embedding' && now > this.phaseStarted ? `, ${Math.round((p.done * 1000) / (now - this.phaseStarted))}/s` : '';
+    // The file name is library input: no escape sequence of it reaches the terminal.
+    const text = terminalText(`${progressText(p, { file: true })}${rate} · ${((now - this.started) / 1000).toFixed(0)}s`);
     if (this.stream.isTTY) {
       const width = 24;
       const filled = Math.round(fraction * width);
@@ -36,6 +39,3 @@ export class ProgressBar {
   }
 }
 
-function mb(bytes: number): string {
-  return (bytes / 1e6).toFixed(1);
-}

@@ -156,12 +156,14 @@ export async function indexFiles(
   const results: ParseResult[] = [];
   let bytesDone = 0;
   const bytesTotal = changed.reduce((s, f) => s + (fileStats.get(f)?.size ?? 0), 0);
-  for (const file of changed) {
+  let papersFound = 0;
+  for (const [fileIndex, file] of changed.entries()) {
     checkCancelled();
-    report({ phase: 'reading', done: bytesDone, total: bytesTotal, message: path.basename(file) });
+    report({ phase: 'reading', done: bytesDone, total: bytesTotal, message: path.basename(file), filesDone: fileIndex, filesTotal: changed.length, papersFound });
     if (!fileStats.has(file)) continue;
     const result = await readLibraryFile(file, options.maxFileBytes !== undefined ? { maxBytes: options.maxFileBytes } : {});
     results.push(result);
+    papersFound += result.papers.length;
     summary.filesRead++;
     if (result.papers.length === 0 && result.diagnostics.some((d) => d.line === 0)) summary.skippedFiles++;
     bytesDone += fileStats.get(file)?.size ?? 0;

@@ -580,6 +580,36 @@ export interface ModelListing {
   sizeBytes: number | undefined;
   repo: string | undefined;
   revision: string | undefined;
+  /**
+   * How a download is checked: `pinned` (every file has a sha256 in the manifest), `partly pinned`,
+   * `first use` (no published sha256: the first download is trusted and recorded, later ones must
+   * match it), or `bundled` (ships with Paper Atlas, never downloaded).
+   */
+  checksums: ModelChecksums;
+  /** Files without a sha256 in the manifest. */
+  unpinnedFiles: number;
+  /** The revision is a branch (e.g. main), not a commit: upstream can change what is downloaded. */
+  followsBranch: boolean;
+}
+
+export type ModelChecksums = 'bundled' | 'pinned' | 'partly pinned' | 'first use';
+
+function checksumsOf(m: ManifestEntry): { checksums: ModelChecksums; unpinnedFiles: number; followsBranch: boolean } {
+  if (m.bundled) return { checksums: 'bundled', unpinnedFiles: 0, followsBranch: false };
+  const unpinnedFiles = m.files.filter((f) => !f.sha256).length;
+  const checksums = unpinnedFiles === 0 ? 'pinned' : unpinnedFiles === m.files.length ? 'first use' : 'partly pinned';
+  return { checksums, unpinnedFiles, followsBranch: m.source !== undefined && !/^[0-9a-f]{40}$/.test(m.source.revision) };
+}
+
+/**
+ * The one sentence that tells the user, where they choose a model, that a download is trusted on first
+ * use; undefined when every file is pinned (or the model is bundled).
+ */
+export function trustOnFirstUseNote(m: Pick<ModelListing, 'checksums' | 'unpinnedFiles' | 'followsBranch'>): string | undefined {
+  if (m.checksums === 'bundled' || m.checksums === 'pinned') return undefined;
+  const which = m.checksums === 'first use' ? 'its files have' : `${m.unpinnedFiles} of its files have`;
+  const branch = m.followsBranch ? ' It follows a branch, not a fixed commit, so upstream can change it.' : '';
+  return `No published checksum: ${which} no sha256 in the manifest, so the first download is trusted as it is (its hashes are recorded then, and later downloads must match them).${branch}`;
 }
 
 function folderSize(dir: string): number {
@@ -618,6 +648,7 @@ export function listModels(opts: { cacheDir?: string; manifest?: Manifest } = {}
       sizeBytes: dir ? folderSize(dir) : undefined,
       repo: m.source?.repo,
       revision: m.source?.revision,
+      ...checksumsOf(m),
     };
   });
 }

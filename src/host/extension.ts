@@ -6,6 +6,7 @@
  */
 import { moduleLoadStart } from './activationClock';
 import * as vscode from 'vscode';
+import { notificationText } from '../core/displayText';
 import { affectsEngine, affectsLibrary, CONFIG_SECTION, readConfig } from './config';
 import { errorMessage, type AtlasContext } from './atlasContext';
 import { Commands } from './commands/commandTable';
@@ -69,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): PaperAtlasApi | unde
     return { activationMs, context: ctx, panel: panel.controller, tree: tree.provider };
   } catch (e) {
     log.error(`activation failed: ${errorMessage(e)}`);
-    void vscode.window.showErrorMessage(`Paper Atlas failed to start: ${errorMessage(e)}`, 'Show Log').then((choice) => {
+    void vscode.window.showErrorMessage(notificationText(`Paper Atlas failed to start: ${errorMessage(e)}`), 'Show Log').then((choice) => {
       if (choice === 'Show Log') log.show();
     });
     return undefined;

@@ -42,11 +42,20 @@ export interface EngineInfo {
   diagnostics: number;
 }
 
+/**
+ * `done`/`total` count bytes while reading and papers in every later phase; src/core/progressText.ts
+ * turns them into words. `message` is the file being read (library input: escape it where shown).
+ */
 export interface IndexProgress {
   phase: 'reading' | 'comparing' | 'embedding' | 'writing' | 'optimising' | 'done';
   done: number;
   total: number;
   message?: string;
+  /** Reading: files read so far and files to read. */
+  filesDone?: number;
+  filesTotal?: number;
+  /** Reading: papers found in the files read so far. */
+  papersFound?: number;
 }
 
 export interface IndexSummary {

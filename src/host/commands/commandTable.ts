@@ -3,6 +3,8 @@
  * must list exactly these ids with these titles (test/unit/host/commandTable.test.ts compares them),
  * so a renamed command cannot silently lose its palette entry or its handler.
  */
+import { uriComponent } from '../../core/displayText';
+
 export const COMMAND_CATEGORY = 'Paper Atlas';
 
 export const Commands = {
@@ -27,7 +29,10 @@ export const Commands = {
 export type CommandName = keyof typeof Commands;
 export type CommandId = (typeof Commands)[CommandName]['id'];
 
-/** Command URI for Markdown links (hovers): `command:id?args`. */
+/**
+ * Command URI for Markdown links (hovers): `command:id?args`. The arguments are paper ids and the like
+ * (untrusted), so they are encoded for a Markdown link destination, not only for a URI.
+ */
 export function commandUri(name: CommandName, args: readonly unknown[]): string {
-  return `command:${Commands[name].id}?${encodeURIComponent(JSON.stringify(args))}`;
+  return `command:${Commands[name].id}?${uriComponent(JSON.stringify(args))}`;
 }

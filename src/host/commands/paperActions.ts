@@ -5,6 +5,7 @@
  * the source of an indexed paper (sourceAllowlist.ts), whoever calls it with whatever argument.
  */
 import * as vscode from 'vscode';
+import { labelText, notificationText } from '../../core/displayText';
 import type { AtlasContext } from '../atlasContext';
 import type { PaperTreeNode } from '../tree/paperTreeProvider';
 import { Commands } from './commandTable';
@@ -31,7 +32,7 @@ export async function goToSource(ctx: AtlasContext, id: unknown): Promise<boolea
   const decision = sourceToOpen(id, ctx.catalog);
   if (!decision.ok) {
     ctx.log.warn(`go to source refused: ${decision.reason}`);
-    void vscode.window.showWarningMessage(`Paper Atlas: cannot go to source — ${decision.reason}.`);
+    void vscode.window.showWarningMessage(notificationText(`Paper Atlas: cannot go to source — ${decision.reason}.`));
     return false;
   }
   const line = decision.line - 1;
@@ -42,7 +43,7 @@ export async function goToSource(ctx: AtlasContext, id: unknown): Promise<boolea
 
 export async function copyCitationKey(id: string): Promise<void> {
   await vscode.env.clipboard.writeText(id);
-  vscode.window.setStatusBarMessage(`Copied citation key ${id}`, 3000);
+  vscode.window.setStatusBarMessage(labelText(`Copied citation key ${id}`), 3000);
 }
 
 export async function insertCitation(id: string): Promise<void> {
@@ -69,7 +70,7 @@ export function registerPaperActions(ctx: AtlasContext, view: vscode.TreeView<Pa
       const paper = ctx.catalog.get(id);
       if (!paper) {
         ctx.log.warn(`refused a paper command for an id that is not indexed: ${JSON.stringify(id.slice(0, 80))}`);
-        void vscode.window.showWarningMessage(`Paper Atlas: no indexed paper has the id "${id.slice(0, 80)}".`);
+        void vscode.window.showWarningMessage(notificationText(`Paper Atlas: no indexed paper has the id "${id.slice(0, 80)}".`));
         return;
       }
       await fn(paper.id);

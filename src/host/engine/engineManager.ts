@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { notificationText } from '../../core/displayText';
 import { EngineClient, type EngineClientOptions } from '../../engine/engineClient';
 import type { EngineInfo, IndexProgress } from '../../shared/engineProtocol';
 import { readConfig } from '../config';
@@ -171,7 +172,7 @@ export class EngineManager implements vscode.Disposable {
     this.log.error(`engine crashed: ${reason}. ${next}`);
     this.setState('error', reason);
     this.crashEmitter.fire(reason);
-    void vscode.window.showErrorMessage(`Paper Atlas engine stopped unexpectedly (${reason}). ${next}`, RESTART_ENGINE, SHOW_LOG).then((choice) => {
+    void vscode.window.showErrorMessage(notificationText(`Paper Atlas engine stopped unexpectedly (${reason}). ${next}`), RESTART_ENGINE, SHOW_LOG).then((choice) => {
       if (choice === RESTART_ENGINE) this.restart();
       else if (choice === SHOW_LOG) void vscode.commands.executeCommand(Commands.showLog.id);
     });

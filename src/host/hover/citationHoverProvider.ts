@@ -6,19 +6,16 @@
  */
 import * as vscode from 'vscode';
 import type { SearchHit } from '../../shared/engineProtocol';
-import { commandUri } from '../commands/commandTable';
 import { readConfig } from '../config';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
 import type { CatalogPaper } from '../library/paperCatalog';
-import { escapeMd, paperDescription } from '../tree/paperTreeProvider';
+import { paperDescription } from '../tree/paperTreeProvider';
 import { citationAt } from './citationScanner';
+import { HOVER_COMMANDS, hoverMarkdown } from './hoverMarkdown';
 
 const ENGINE_TIMEOUT_MS = 2500;
 const RELATED = 4;
-const TITLE_MAX = 72;
-
-const shorten = (t: string): string => (t.length > TITLE_MAX ? `${t.slice(0, TITLE_MAX - 1).replace(/\s+\S*$/, '')}…` : t);
 
 /** Resolves with undefined when the token is cancelled or the time is up, instead of waiting. */
 export function raceCancellation<T>(work: Promise<T>, token: vscode.CancellationToken, timeoutMs: number): Promise<T | undefined> {
@@ -71,27 +68,20 @@ export class CitationHoverProvider implements vscode.HoverProvider {
 
   private render(paper: CatalogPaper, related: SearchHit[] | undefined, keywords: string[]): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: ['paperAtlas.openInAtlas', 'paperAtlas.goToSource', 'paperAtlas.showRelatedWork'] };
+    md.isTrusted = { enabledCommands: HOVER_COMMANDS };
     md.supportHtml = false;
-    md.appendMarkdown(`**${escapeMd(paper.title)}**\n\n`);
-    md.appendMarkdown(`${escapeMd(paper.authors.join(', ') || 'Unknown authors')}${paper.year !== undefined ? ` · ${paper.year}` : ''}${paper.venue ? ` · *${escapeMd(paper.venue)}*` : ''}\n\n`);
-    const topic = this.ctx.catalog.topic(paper.id);
-    if (topic) md.appendMarkdown(`$(symbol-namespace) ${escapeMd(topic.label)}\n\n`);
-    // Inside a code span Markdown escapes are literal: drop backticks instead of escaping.
-    if (keywords.length > 0) md.appendMarkdown(`$(tag) ${keywords.map((k) => `\`${k.replace(/`/g, '')}\``).join(' ')}\n\n`);
-    md.appendMarkdown(`[$(globe) Open in Atlas](${commandUri('openInAtlas', [paper.id])}) · [$(go-to-file) Go to source](${commandUri('goToSource', [paper.id])})\n\n`);
-    if (related === undefined) {
-      md.appendMarkdown('*Related work is not available right now.*');
-    } else if (related.length > 0) {
-      md.appendMarkdown('**Related work**\n\n');
-      for (const hit of related.slice(0, RELATED)) {
-        const p = this.ctx.catalog.get(hit.id);
-        const meta = p ? paperDescription(p) : '';
-        md.appendMarkdown(
-          `- [${escapeMd(shorten(hit.title))}](${commandUri('openInAtlas', [hit.id])} "${escapeMd(hit.title)} — open in Atlas") ${meta ? `· ${escapeMd(meta)} ` : ''}[$(go-to-file)](${commandUri('goToSource', [hit.id])} "Go to source")\n`,
-        );
-      }
-    }
+    const topic = this.ctx.catalog.topic(paper.id)?.label;
+    md.appendMarkdown(
+      hoverMarkdown({
+        paper,
+        ...(topic ? { topic } : {}),
+        keywords,
+        related: related?.slice(0, RELATED).map((hit) => {
+          const p = this.ctx.catalog.get(hit.id);
+          return { id: hit.id, title: hit.title, description: p ? paperDescription(p) : '' };
+        }),
+      }),
+    );
     return md;
   }
 }

@@ -7,6 +7,8 @@
  * limited`): indexing runs a model over the workspace's files, with settings the workspace chooses.
  */
 import * as vscode from 'vscode';
+import { notificationText, plainText } from '../../core/displayText';
+import { progressText } from '../../core/progressText';
 import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { EngineClient } from '../../engine/engineClient';
 import { clearIndexFolder, isInsideFolder } from '../../engine/indexMarker';
@@ -104,13 +106,13 @@ export class IndexingController implements vscode.Disposable {
       const p = this.progress;
       const pct = p && p.total > 0 && p.phase === 'embedding' ? ` ${Math.round((100 * p.done) / p.total)}%` : '';
       item.text = `$(sync~spin) Paper Atlas: indexing${pct}`;
-      item.tooltip = `Indexing library files${p ? ` — ${p.phase}${p.message ? ` ${p.message}` : ''}` : ''}. Click for the log.`;
+      item.tooltip = plainText(`Indexing library files${p ? `: ${progressText(p, { file: true })}` : ''}. Click for the log.`);
     } else if (!vscode.workspace.isTrusted) {
       item.text = '$(shield) Paper Atlas';
       item.tooltip = 'Paper Atlas does not index untrusted workspaces. Click for the log.';
     } else if (this._state === 'error' || this.engine.state === 'error') {
       item.text = '$(error) Paper Atlas';
-      item.tooltip = `Paper Atlas: ${this.engine.lastError ?? 'indexing failed'}. Click for the log.`;
+      item.tooltip = plainText(`Paper Atlas: ${this.engine.lastError ?? 'indexing failed'}. Click for the log.`);
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
     } else {
       item.text = `$(library) ${count} ${count === 1 ? 'paper' : 'papers'} · ${provider}`;
@@ -221,7 +223,8 @@ export class IndexingController implements vscode.Disposable {
           const sub = this.engine.onProgress((p) => {
             const pct = p.total > 0 ? Math.round((100 * p.done) / p.total) : 0;
             const weight = p.phase === 'embedding' ? pct : 0;
-            progress.report({ message: `${p.phase}${p.total > 1 ? ` ${p.done}/${p.total}` : ''}${p.message ? ` — ${p.message}` : ''}`, increment: Math.max(0, weight - last) });
+            // The file name is library input: VS Code would turn `[x](command:…)` in it into a live link.
+            progress.report({ message: notificationText(progressText(p, { file: true })), increment: Math.max(0, weight - last) });
             last = Math.max(last, weight);
           });
           try {
@@ -257,7 +260,7 @@ export class IndexingController implements vscode.Disposable {
       } else {
         this.log.error(`indexing failed: ${errorMessage(e)}`);
         this.setState('error');
-        void vscode.window.showErrorMessage(`Paper Atlas: indexing failed — ${errorMessage(e)}`, 'Show Log', 'Select Model…').then((choice) => {
+        void vscode.window.showErrorMessage(notificationText(`Paper Atlas: indexing failed — ${errorMessage(e)}`), 'Show Log', 'Select Model…').then((choice) => {
           if (choice === 'Show Log') void vscode.commands.executeCommand(Commands.showLog.id);
           if (choice === 'Select Model…') void vscode.commands.executeCommand(Commands.selectModel.id);
         });

@@ -5,6 +5,7 @@
  * Decorations clear when the document changes.
  */
 import * as vscode from 'vscode';
+import { labelText, notificationText } from '../../core/displayText';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';
@@ -61,10 +62,10 @@ export function registerKeywordHighlights(ctx: AtlasContext): vscode.Disposable 
       }
       levels.forEach((l, i) => editor.setDecorations(l, buckets[i] ?? []));
       decorated.add(editor);
-      vscode.window.setStatusBarMessage(`Paper Atlas keywords: ${result.top.map((t) => t.text).join(', ')}`, 8000);
+      vscode.window.setStatusBarMessage(labelText(`Paper Atlas keywords: ${result.top.map((t) => t.text).join(', ')}`), 8000);
     } catch (e) {
       ctx.log.warn(`keyword highlights failed: ${errorMessage(e)}`);
-      void vscode.window.showWarningMessage(`Paper Atlas: keyword highlights are not available — ${errorMessage(e)}`);
+      void vscode.window.showWarningMessage(notificationText(`Paper Atlas: keyword highlights are not available — ${errorMessage(e)}`));
     }
   };
   return vscode.Disposable.from(

@@ -5,7 +5,8 @@
  * on the setting change and indexes into that model's own table.
  */
 import * as vscode from 'vscode';
-import { listModels, ModelDownloadError, pullModel, type ModelListing } from '../../engine/modelDownloader';
+import { labelText, notificationText } from '../../core/displayText';
+import { listModels, ModelDownloadError, pullModel, trustOnFirstUseNote, type ModelListing } from '../../engine/modelDownloader';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';
@@ -17,6 +18,13 @@ interface ModelPickItem extends vscode.QuickPickItem {
 
 function sizeLabel(bytes: number | undefined): string {
   return bytes === undefined ? '' : `${(bytes / 1024 / 1024).toFixed(bytes > 100 * 1024 * 1024 ? 0 : 1)} MB`;
+}
+
+/** The manifest's description, and the trust-on-first-use warning where the user chooses a download. */
+function modelDetail(m: ModelListing, downloading = true): string | undefined {
+  const trust = downloading ? trustOnFirstUseNote(m) : undefined;
+  const parts = [m.description ? labelText(m.description) : undefined, trust ? `$(warning) ${labelText(trust)}` : undefined].filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : undefined;
 }
 
 function settingKey(task: ModelListing['task']): 'encoderModel' | 'mlmModel' {
@@ -39,7 +47,7 @@ export async function downloadModel(ctx: AtlasContext, id?: string): Promise<Mod
       return undefined;
     }
     const picked = await vscode.window.showQuickPick<ModelPickItem>(
-      choices.map((m) => ({ label: m.id, description: `${m.task} · ${m.dims} dims · ${m.licence}`, detail: m.description, model: m })),
+      choices.map((m) => ({ label: labelText(m.id), description: labelText(`${m.task} · ${m.dims} dims · ${m.licence}`), detail: modelDetail(m), model: m })),
       { title: 'Paper Atlas: Download Model', placeHolder: 'Model to download from its pinned revision' },
     );
     listing = picked?.model;
@@ -57,7 +65,7 @@ export async function downloadModel(ctx: AtlasContext, id?: string): Promise<Mod
           signal: abort.signal,
           onProgress: (p) => {
             const pct = p.total ? Math.floor((100 * p.done) / p.total) : 0;
-            progress.report({ message: `${p.file} (${p.fileIndex + 1}/${p.fileCount})${p.total ? ` — ${sizeLabel(p.done)} of ${sizeLabel(p.total)}` : ''}`, increment: Math.max(0, pct - last) });
+            progress.report({ message: notificationText(`${p.file} (${p.fileIndex + 1}/${p.fileCount})${p.total ? ` — ${sizeLabel(p.done)} of ${sizeLabel(p.total)}` : ''}`), increment: Math.max(0, pct - last) });
             last = Math.max(last, pct);
           },
         });
@@ -68,7 +76,7 @@ export async function downloadModel(ctx: AtlasContext, id?: string): Promise<Mod
     const kind = e instanceof ModelDownloadError ? e.kind : undefined;
     if (kind === 'aborted') return undefined;
     ctx.log.error(`download of ${model.id} failed: ${errorMessage(e)}`);
-    void vscode.window.showErrorMessage(`Paper Atlas: could not download ${model.id} — ${errorMessage(e)}`, 'Show Log').then((c) => {
+    void vscode.window.showErrorMessage(notificationText(`Paper Atlas: could not download ${model.id} — ${errorMessage(e)}`), 'Show Log').then((c) => {
       if (c === 'Show Log') ctx.log.show();
     });
     return undefined;
@@ -88,9 +96,10 @@ export async function selectModel(ctx: AtlasContext): Promise<void> {
     for (const m of models.filter((x) => x.task === task)) {
       const current = (task === 'encoder' ? config.encoderModel : config.mlmModel) === m.id;
       items.push({
-        label: `${current ? '$(check) ' : ''}${m.id}`,
-        description: [m.status, `${m.dims} dims`, sizeLabel(m.sizeBytes), m.licence].filter(Boolean).join(' · '),
-        detail: m.description,
+        label: `${current ? '$(check) ' : ''}${labelText(m.id)}`,
+        description: labelText([m.status, `${m.dims} dims`, sizeLabel(m.sizeBytes), m.licence].filter(Boolean).join(' · ')),
+        // Only a model still to be downloaded is trusted on first use; an installed one was checked already.
+        detail: modelDetail(m, m.status === 'not installed'),
         model: m,
       });
     }
@@ -99,7 +108,8 @@ export async function selectModel(ctx: AtlasContext): Promise<void> {
   const model = picked?.model;
   if (!model) return;
   if (model.status === 'not installed') {
-    const answer = await vscode.window.showInformationMessage(`${model.id} is not installed. Download it now?`, 'Download');
+    const trust = trustOnFirstUseNote(model);
+    const answer = await vscode.window.showInformationMessage(notificationText(`${model.id} is not installed. Download it now?${trust ? ` ${trust}` : ''}`), 'Download');
     if (answer === 'Download') await downloadModel(ctx, model.id);
     return;
   }

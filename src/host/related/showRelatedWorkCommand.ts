@@ -3,6 +3,7 @@
  * note), of the selected tree item, or of the selected text (embedded by the engine, relatedToText).
  */
 import * as vscode from 'vscode';
+import { labelText, plainText } from '../../core/displayText';
 import type { SearchHit } from '../../shared/engineProtocol';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
@@ -59,7 +60,7 @@ export async function showRelatedWork(ctx: AtlasContext, arg: unknown, view: vsc
     return;
   }
   const pick = vscode.window.createQuickPick<PaperPickItem>();
-  pick.title = `Related to ${target.label}`;
+  pick.title = labelText(`Related to ${target.label}`);
   pick.placeholder = 'Filter related papers';
   pick.busy = true;
   pick.matchOnDescription = true;
@@ -83,7 +84,7 @@ export async function showRelatedWork(ctx: AtlasContext, arg: unknown, view: vsc
     if (hits.length === 0) pick.placeholder = 'No related papers found';
   } catch (e) {
     ctx.log.warn(`related work failed: ${errorMessage(e)}`);
-    pick.placeholder = `Related work failed: ${errorMessage(e)}`;
+    pick.placeholder = plainText(`Related work failed: ${errorMessage(e)}`);
   } finally {
     pick.busy = false;
   }

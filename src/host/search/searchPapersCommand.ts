@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
+import { labelText, plainText } from '../../core/displayText';
 import type { SearchHit } from '../../shared/engineProtocol';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
@@ -26,9 +27,9 @@ export function pickItemFor(ctx: AtlasContext, hit: Pick<SearchHit, 'id' | 'titl
   const topic = ctx.catalog.topic(hit.id)?.label;
   return {
     id: hit.id,
-    label: hit.title,
-    description: [hit.authors.length > 0 ? authorsShort(hit.authors) : undefined, hit.year !== undefined ? String(hit.year) : undefined, topic].filter(Boolean).join(' · '),
-    detail: score !== undefined ? `${hit.id} · score ${score.toFixed(3)}` : hit.id,
+    label: labelText(hit.title),
+    description: labelText([hit.authors.length > 0 ? authorsShort(hit.authors) : undefined, hit.year !== undefined ? String(hit.year) : undefined, topic].filter(Boolean).join(' · ')),
+    detail: labelText(score !== undefined ? `${hit.id} · score ${score.toFixed(3)}` : hit.id),
     alwaysShow: true,
     buttons: [openButton, copyButton, citeButton],
   };
@@ -76,7 +77,7 @@ export async function searchPapers(ctx: AtlasContext, initial = ''): Promise<voi
       if (mine === seq) {
         ctx.log.warn(`search failed: ${errorMessage(e)}`);
         pick.items = [];
-        pick.placeholder = `Search failed: ${errorMessage(e)}`;
+        pick.placeholder = plainText(`Search failed: ${errorMessage(e)}`);
       }
     } finally {
       if (mine === seq) pick.busy = false;

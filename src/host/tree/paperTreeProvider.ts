@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { markdownText } from '../../core/displayText';
 import { Commands } from '../commands/commandTable';
 import { authorsShort, type CatalogPaper, type PaperCatalog } from '../library/paperCatalog';
 import type { AtlasContext } from '../atlasContext';
@@ -138,10 +139,10 @@ export class PaperTreeProvider implements vscode.TreeDataProvider<PaperTreeNode>
     item.contextValue = 'paper';
     item.iconPath = new vscode.ThemeIcon('book');
     const tip = new vscode.MarkdownString(undefined, true);
-    tip.appendMarkdown(`**${escapeMd(p.title)}**\n\n`);
-    tip.appendMarkdown(`${escapeMd(p.authors.join(', ') || 'Unknown authors')}${p.year !== undefined ? ` · ${p.year}` : ''}${p.venue ? ` · *${escapeMd(p.venue)}*` : ''}\n\n`);
-    if (p.abstractStart) tip.appendMarkdown(`${escapeMd(p.abstractStart)}\n\n`);
-    tip.appendMarkdown(`\`${escapeMd(p.id)}\``);
+    tip.appendMarkdown(`**${markdownText(p.title)}**\n\n`);
+    tip.appendMarkdown(`${markdownText(p.authors.join(', ') || 'Unknown authors')}${p.year !== undefined ? ` · ${p.year}` : ''}${p.venue ? ` · *${markdownText(p.venue)}*` : ''}\n\n`);
+    if (p.abstractStart) tip.appendMarkdown(`${markdownText(p.abstractStart)}\n\n`);
+    tip.appendMarkdown(markdownText(p.id));
     item.tooltip = tip;
     item.accessibilityInformation = { label: `${p.title}, ${paperDescription(p)}` };
     item.command = { command: Commands.openInAtlas.id, title: Commands.openInAtlas.title, arguments: [p.id] };
@@ -151,10 +152,6 @@ export class PaperTreeProvider implements vscode.TreeDataProvider<PaperTreeNode>
   dispose(): void {
     this.changeEmitter.dispose();
   }
-}
-
-export function escapeMd(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
 /** Registers the Papers view and its grouping toggles. Returns the view for reveal(). */

@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,4 +93,87 @@ test('daily-papers.txt: 29 papers, and the two segmentation papers rank first', 
       .sort(),
     ['Mask-Adapter: The Devil is in the Masks for Open-Vocabulary Segmentation', 'Prompt-Guided Mask Proposal for Two-Stage Open-Vocabulary Segmentation'],
   );
+});
+
+test('flags are bounded and nonsense is refused: one line on stderr, exit 2, before the engine starts', () => {
+  const longLine = path.join(work, 'long-line.txt');
+  writeFileSync(longLine, `short query\n${'x'.repeat(40_000)}\n`);
+  const cases: [string[], RegExp][] = [
+    [['search', 'x', '--k', ''], /--k must be a whole number from 1 to 1000, got ""/],
+    [['search', 'x', '--k', '0'], /--k must be a whole number from 1 to 1000/],
+    [['search', 'x', '--k', '1e3'], /--k must be a whole number/],
+    [['search', 'x', '--k', '100000'], /--k must be a whole number from 1 to 1000/],
+    [['search', ''], /search needs a query/],
+    [['search', '   '], /search needs a query/],
+    [['search', 'x', '--threads', '100000'], /--threads must be a whole number from 1 to \d+/],
+    [['search', 'x', '--threads', '0'], /--threads must be a whole number/],
+    [['search', '--batch', '/dev/zero'], /--batch \/dev\/zero: a character device, not a regular file/],
+    [['related', '--batch', work], /a folder, not a regular file/],
+    [['search', '--batch', longLine], /--batch line 2 has 40000 characters; at most 32768/],
+    [['search', 'x', '--diversity', '0.5', '--k', '500'], /--k must be at most 200 with --diversity/],
+    [['search', 'x', '--diversity', ''], /--diversity must be a number between 0 and 1/],
+    [['search', 'x', '--diversity', '2'], /--diversity must be a number between 0 and 1/],
+    [['search', 'x', '--mode', 'fast'], /--mode must be hybrid, vector or fts/],
+    [['clusters', '--clusters', '100000000'], /--clusters must be "auto" or a whole number from 1 to 1000/],
+    [['search', 'x', '--providers', ''], /--providers must be a comma-separated list/],
+    [['search', 'x', '--k'], /argument missing/],
+    [['keywords', '--text', ''], /--text is empty/],
+    [['models'], /models needs a command: list, pull or use/],
+    [['models', 'fetch'], /unknown models command "fetch"/],
+    [['models', 'pull'], /missing required argument 'id'/],
+    [['index'], /missing required argument 'paths'/],
+    [['--json'], /missing command/],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+  // In range is fine.
+  const ok = cli('search', 'transformer', '--k', '1000', '--threads', '2', '--diversity', '0.5', '--k', '200', '--json');
+  assert.equal(ok.code, 0, ok.stderr);
+});
+
+test('a closed stdout (`paper-atlas map --json | head`) ends quietly: no stack trace, exit 0', async () => {
+  for (const args of [['map', '--json'], ['clusters'], ['search', 'attention', '--json']]) {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader goes away before the CLI writes anything, as `head` does after its lines.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(stderr, '', `${args.join(' ')}: ${stderr}`);
+    assert.equal(code, 0, args.join(' '));
+  }
+});
+
+test('human output strips terminal escape sequences from titles, authors, ids and file names; --json keeps them', () => {
+  const db = path.join(work, 'hostile-db');
+  const title = 'Evil\x1b[2J\x1b[1;1H forged \u202Eresults\u202C title';
+  const author = '\x1b]0;pwned window title\x07Mallory';
+  const id = 'evil\x1b[31mred';
+  // A library file whose name sets the terminal title when printed raw.
+  const file = path.join(work, 'lib\x1b]0;owned\x07.jsonl');
+  writeFileSync(file, `${JSON.stringify({ id, title, abstract: 'An abstract about attention and transformers.', authors: [author] })}\n`);
+  const indexed = cli('index', file, '--db', db);
+  assert.equal(indexed.code, 0, indexed.stderr);
+  const human = cli('search', 'attention transformers', '--db', db);
+  assert.equal(human.code, 0, human.stderr);
+  const control = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+  for (const [what, text] of [
+    ['index stdout', indexed.stdout],
+    ['index stderr (progress)', indexed.stderr],
+    ['search', human.stdout],
+    ['map', cli('map', '--db', db).stdout],
+    ['clusters', cli('clusters', '--db', db).stdout],
+    ['info', cli('info', '--db', db).stdout],
+  ] as const) {
+    assert.doesNotMatch(text, control, `${what}: ${JSON.stringify(text)}`);
+  }
+  assert.match(human.stdout, /Evil forged results title/);
+  assert.match(human.stdout, /Mallory/);
+  const json = JSON.parse(cli('search', 'attention transformers', '--db', db, '--json').stdout) as { id: string; title: string; authors: string[] }[];
+  assert.deepEqual([json[0]?.id, json[0]?.title, json[0]?.authors], [id, title, [author]]);
 });

@@ -51,6 +51,8 @@ export const fake = {
   /** The button a test's next notifications answer with (undefined: dismissed). */
   answer: undefined as string | undefined,
   files: [] as string[],
+  /** What progress notifications reported, in order. */
+  progress: [] as { title: string; message: string }[],
   /** `paperAtlas.*` settings by key (without the section). */
   config: {} as Record<string, unknown>,
   reset(): void {
@@ -60,6 +62,7 @@ export const fake = {
     this.commands = [];
     this.answer = undefined;
     this.files = [];
+    this.progress = [];
   },
 };
 
@@ -101,8 +104,10 @@ export const vscodeFake = {
     showInformationMessage: show('info'),
     setStatusBarMessage: disposable,
     createStatusBarItem: () => ({ show: noop, hide: noop, dispose: noop }),
-    withProgress: async (_o: unknown, task: (p: { report: () => void }, t: { onCancellationRequested: () => Disposable }) => Promise<unknown>) =>
-      task({ report: noop }, { onCancellationRequested: disposable }),
+    withProgress: async (
+      options: { title?: string },
+      task: (p: { report: (r: { message?: string }) => void }, t: { onCancellationRequested: () => Disposable }) => Promise<unknown>,
+    ) => task({ report: (r) => fake.progress.push({ title: options.title ?? '', message: r.message ?? '' }) }, { onCancellationRequested: disposable }),
   },
   commands: {
     executeCommand: (id: string, ...args: unknown[]): Promise<undefined> => {

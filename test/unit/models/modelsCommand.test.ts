@@ -133,3 +133,31 @@ test('the selection lives in atlas-settings.json, keeps other settings and refus
   writeFileSync(path.join(dbDir, SETTINGS_FILE), JSON.stringify({ models: { encoder: 42 } }));
   assert.throws(() => readSelectedModel(dbDir, 'encoder'), /invalid .*atlas-settings\.json: models\.encoder/);
 });
+
+test('a model without published checksums is named trust-on-first-use where it is chosen: models list and before models pull', async () => {
+  const unpinned = (json = false): ModelsCommandOptions => ({ ...options(json), manifest: testManifest({ pinned: false }) });
+  assert.equal(await runModelsCommand(['list'], unpinned(true)), 0);
+  const listed = JSON.parse(out.join('')) as { id: string; checksums: string; unpinnedFiles: number }[];
+  assert.deepEqual(
+    listed.map((m) => [m.id, m.checksums]),
+    [
+      ['atlas-mini-encoder', 'bundled'],
+      [MODEL_ID, 'first use'],
+    ],
+  );
+  out = [];
+  assert.equal(await runModelsCommand(['list'], unpinned()), 0);
+  assert.match(out.join('\n'), new RegExp(`${MODEL_ID}\\s+encoder\\s+not installed\\s+\\S+\\s+-\\s+first use`));
+  assert.match(out.join('\n'), /no published sha256 .* the first download is trusted as it is/);
+
+  err = [];
+  assert.equal(await runModelsCommand(['pull', MODEL_ID], unpinned()), 0, err.join('\n'));
+  assert.match(err[0] ?? '', new RegExp(`^pull ${MODEL_ID}: No published checksum: its files have no sha256 in the manifest, so the first download is trusted`));
+
+  // A pinned model says nothing of the kind.
+  out = [];
+  err = [];
+  assert.equal(await runModelsCommand(['list'], options()), 0);
+  assert.match(out.join('\n'), new RegExp(`${MODEL_ID}\\s+encoder\\s+\\S+.*\\s+pinned\\s`));
+  assert.doesNotMatch(out.join('\n'), /trusted/);
+});
