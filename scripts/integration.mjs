@@ -57,7 +57,7 @@ async function runExtensionHostTests(browser, url, resultsFile) {
 }
 
 async function main() {
-  const tools = ensureAll();
+  const tools = await ensureAll();
   if (!existsSync(path.join(root, 'dist', 'extension.js')) || !existsSync(path.join(root, 'dist-test', 'test', 'integration', 'suite', 'index.js'))) {
     log('building');
     const b = spawnSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
@@ -87,6 +87,8 @@ async function main() {
     server.stop();
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  // .ci/run's time limit sends SIGTERM: code-server runs in its own process group and would outlive us.
+  process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
   try {
     browser = await chromium.launch({ executablePath: tools.chromium, headless: true, args: CHROMIUM_ARGS });
     // 1. Extension-host tests.
