@@ -44,7 +44,9 @@ async function runExtensionHostTests(browser, url, resultsFile) {
     const t = m.text();
     if (/[✔✘]|activation time|extension-host tests/.test(t)) console.log(t.replace(/^%c\s*\w+\s*color:\s*\S+\s*/, ''));
   });
-  await page.goto(url);
+  // Only the navigation: the run's own deadline is the 300 s race below. Playwright's default 30 s
+  // for the full 'load' of the workbench ran out on a 2-core machine under load (fresh-clone CI run).
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 120_000 });
   const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r('timeout'), 300_000))]);
   await page.close().catch(() => undefined);
   let results = [];
@@ -57,7 +59,7 @@ async function runExtensionHostTests(browser, url, resultsFile) {
 }
 
 async function main() {
-  const tools = ensureAll();
+  const tools = await ensureAll();
   if (!existsSync(path.join(root, 'dist', 'extension.js')) || !existsSync(path.join(root, 'dist-test', 'test', 'integration', 'suite', 'index.js'))) {
     log('building');
     const b = spawnSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
@@ -87,6 +89,8 @@ async function main() {
     server.stop();
   };
   process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  // .ci/run's time limit sends SIGTERM: code-server runs in its own process group and would outlive us.
+  process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
   try {
     browser = await chromium.launch({ executablePath: tools.chromium, headless: true, args: CHROMIUM_ARGS });
     // 1. Extension-host tests.

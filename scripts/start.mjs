@@ -5,18 +5,22 @@
 // Shared data is copied into the cache folder, never into the repository.
 // Desktop VS Code (`code` on PATH) gets --extensionDevelopmentPath; otherwise code-server runs on
 // 127.0.0.1 (installed once by scripts/vscode/install.mjs) and the URL to open is printed.
-// Options: --port N (code-server), --no-open (generate the workspace and exit).
+// Every step prints a line as it starts (the first run installs for a few minutes), and the end says how
+// to reach the 127.0.0.1 URL from another machine (an SSH tunnel).
+// Options: --port N (code-server), --no-open (generate the workspace and exit), --no-build.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureAptPackages, ensureCodeServer, ensureNode24 } from './vscode/install.mjs';
+import { cacheDir, ensureAptPackages, ensureCodeServer, ensureNode24 } from './vscode/install.mjs';
 import { startCodeServer, workbenchUrl } from './vscode/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cache = process.env.PAPER_ATLAS_START_DIR ?? path.join(os.homedir(), '.cache', 'paper-atlas-start');
 const args = process.argv.slice(2);
+const started = Date.now();
+const step = (line) => console.log(`[start ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
 const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : undefined;
 
@@ -78,23 +82,43 @@ function generateWorkspace() {
   return ws;
 }
 
+if (!args.includes('--no-build')) {
+  step('building the extension (node scripts/build.mjs)');
+  const b = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) {
+    console.error(`the build failed (exit ${b.status ?? b.signal})`);
+    process.exit(1);
+  }
+}
+step('generating the sample workspace');
 const workspace = generateWorkspace();
-console.log(`sample workspace: ${workspace}`);
+step(`sample workspace: ${workspace}`);
 if (args.includes('--no-open')) process.exit(0);
 
 const code = spawnSync('sh', ['-c', 'command -v code'], { encoding: 'utf8' }).stdout.trim();
 if (code) {
-  console.log(`opening desktop VS Code (${code})`);
+  step(`opening desktop VS Code (${code})`);
   const r = spawnSync(code, ['--new-window', `--extensionDevelopmentPath=${root}`, workspace], { stdio: 'inherit' });
   process.exit(r.status ?? 0);
 }
 
-ensureAptPackages();
-const node24 = ensureNode24();
-const { entry } = ensureCodeServer(node24);
-const server = await startCodeServer({ node: node24, entry, dir: path.join(cache, 'code-server'), port, log: (l) => console.log(l) });
+step(`no desktop VS Code (\`code\`) on PATH: using code-server; checking its cache (${cacheDir()})`);
+await ensureAptPackages();
+const node24 = await ensureNode24();
+const { entry } = await ensureCodeServer(node24);
+step('starting code-server');
+const server = await startCodeServer({ node: node24, entry, dir: path.join(cache, 'code-server'), port, log: step });
 const url = workbenchUrl(server.url, { folder: workspace, extensionPath: root });
-console.log(`\nPaper Atlas is running in code-server. Open:\n\n  ${url}\n\n(Ctrl+C stops code-server.)`);
+console.log(`
+Paper Atlas is running in code-server (ready after ${((Date.now() - started) / 1000).toFixed(0)} s). Open in a browser:
+
+  ${url}
+
+code-server listens on 127.0.0.1 only. From another machine, forward the port over SSH first:
+
+  ssh -N -L ${server.port}:127.0.0.1:${server.port} ${os.userInfo().username}@${os.hostname()}
+
+then open the same URL there. Ctrl+C stops code-server.`);
 const stop = () => {
   server.stop();
   setTimeout(() => process.exit(0), 300);

@@ -111,8 +111,11 @@ export async function startCodeServer(o) {
       }
     }, 1500).unref();
   };
+  o.log?.(`waiting for code-server to answer ${url}/healthz`);
+  const waitStarted = Date.now();
   try {
     await waitHealthy(url, child, 60_000);
+    o.log?.(`code-server answered in ${((Date.now() - waitStarted) / 1000).toFixed(1)} s`);
   } catch (e) {
     stop();
     throw e;
