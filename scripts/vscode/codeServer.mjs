@@ -76,6 +76,9 @@ export async function startCodeServer(o) {
     XDG_STATE_HOME: path.join(dir, 'xdg/state'),
     TMPDIR: path.join(dir, 'tmp'),
     // Keep the real npm/model caches: the extension may read downloaded models from there.
+    // code-server asks its extension gallery (open-vsx.org) for recommendations; nothing of ours may
+    // leave the machine, so the gallery points at a closed loopback port.
+    EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item', resourceUrlTemplate: 'http://127.0.0.1:9/resource/{publisher}/{name}/{version}/{path}' }),
     PAPER_ATLAS_MODEL_CACHE: process.env.PAPER_ATLAS_MODEL_CACHE ?? path.join(process.env.HOME ?? '/root', '.cache', 'paper-atlas', 'models'),
   };
   const args = [
