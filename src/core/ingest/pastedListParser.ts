@@ -8,9 +8,11 @@
  * furniture: short lines with no paragraph after them are skipped, as are paragraphs with no title.
  */
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
-import { assignUniqueIds, buildPaper, cleanText } from './paperRecord';
+import { assignUniqueIds, buildPaper, cleanText, limitDiagnostics } from './paperRecord';
 
 const MAX_TITLE_CHARS = 300;
+// A title line with its Markdown: a link's URL may be long.
+const MAX_TITLE_LINE_CHARS = 2000;
 // An abstract is a paragraph, not a caption: at least this many characters and words.
 const MIN_ABSTRACT_CHARS = 150;
 const MIN_ABSTRACT_WORDS = 20;
@@ -58,7 +60,9 @@ function titleLine(raw: string): { title: string; url?: string } {
 }
 
 function isTitleBlock(block: Block): boolean {
-  if (block.lines.length !== 1) return false;
+  // A longer line is no title even with Markdown around it; and the link pattern in titleLine
+  // backtracks quadratically on a long line of "](" pairs.
+  if (block.lines.length !== 1 || (block.lines[0] ?? '').length > MAX_TITLE_LINE_CHARS) return false;
   const { title } = titleLine(block.lines[0] ?? '');
   return title !== '' && title.length <= MAX_TITLE_CHARS && !/\.$/.test(title);
 }
@@ -89,5 +93,5 @@ export function parsePastedListText(text: string, file: string, lineOffset = 0):
     }
   }
   assignUniqueIds(papers, diagnostics);
-  return { papers, diagnostics };
+  return { papers, diagnostics: limitDiagnostics(diagnostics, file) };
 }

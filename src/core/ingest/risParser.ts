@@ -4,7 +4,7 @@
  */
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
 import { normaliseDoi } from '../paperIdentity';
-import { assignUniqueIds, buildPaper, cleanText, parseYear } from './paperRecord';
+import { assignUniqueIds, buildPaper, cleanText, limitDiagnostics, parseYear } from './paperRecord';
 
 // The spec says "XX  - value"; real exports drop the trailing space on empty tags or use one space.
 const TAG_LINE = /^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|\s*)$/;
@@ -123,5 +123,5 @@ export function parseRisText(text: string, file: string): ParseResult {
     finish();
   }
   assignUniqueIds(papers, diagnostics);
-  return { papers, diagnostics };
+  return { papers, diagnostics: limitDiagnostics(diagnostics, file) };
 }
