@@ -59,10 +59,22 @@ function titleLine(raw: string): { title: string; url?: string } {
   return url === undefined ? { title: t } : { title: t, url };
 }
 
-function isTitleBlock(block: Block): boolean {
+export interface PastedListOptions {
+  /**
+   * Whether a Markdown heading ("## …") over a paragraph may be a paper's title. In a .txt paste it
+   * is; in a Markdown file it is how any note is written (a README, "## Open questions" and its
+   * paragraph), so the Markdown reader turns it off.
+   */
+  headingTitles?: boolean;
+}
+
+const HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
+
+function isTitleBlock(block: Block, options: PastedListOptions): boolean {
   // A longer line is no title even with Markdown around it; and the link pattern in titleLine
   // backtracks quadratically on a long line of "](" pairs.
   if (block.lines.length !== 1 || (block.lines[0] ?? '').length > MAX_TITLE_LINE_CHARS) return false;
+  if (options.headingTitles === false && HEADING.test(block.lines[0] ?? '')) return false;
   const { title } = titleLine(block.lines[0] ?? '');
   return title !== '' && title.length <= MAX_TITLE_CHARS && !/\.$/.test(title);
 }
@@ -76,7 +88,7 @@ function isAbstractBlock(block: Block): boolean {
  * Reads a pasted list. `lineOffset` is added to line numbers when the text is the body of a larger
  * file (a Markdown note below its front matter).
  */
-export function parsePastedListText(text: string, file: string, lineOffset = 0): ParseResult {
+export function parsePastedListText(text: string, file: string, lineOffset = 0, options: PastedListOptions = {}): ParseResult {
   const papers: Paper[] = [];
   const diagnostics: IngestDiagnostic[] = [];
   const bs = blocks(text);
@@ -84,7 +96,7 @@ export function parsePastedListText(text: string, file: string, lineOffset = 0):
     const block = bs[i];
     const next = bs[i + 1];
     if (block === undefined) break;
-    if (isTitleBlock(block) && next !== undefined && isAbstractBlock(next)) {
+    if (isTitleBlock(block, options) && next !== undefined && isAbstractBlock(next)) {
       const { title, url } = titleLine(block.lines[0] ?? '');
       papers.push(buildPaper({ title, abstract: next.lines.join(' '), url }, { file, line: block.line + lineOffset }));
       i++;
