@@ -10,6 +10,7 @@
  */
 import { parse as parseBibtex, type Creator, type Entry, type Library } from '@retorquere/bibtex-parser';
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
+import { displayName, isGenerationalSuffix } from '../authorName';
 import { assignUniqueIds, buildPaper, cleanText, LineIndex, limitDiagnostics, parseYear } from './paperRecord';
 
 // Invisible characters before the "@" do not stop a line from starting an entry: a byte-order mark
@@ -25,9 +26,10 @@ const USED_FIELDS = new Set([
   'doi', 'url', 'eprint', 'eprinttype', 'archiveprefix', 'arxivid', 'keywords', 'crossref',
 ]);
 // Used fields whose value, when free of LaTeX, is taken as written instead of through the library.
-// Most abstracts are plain text, and LaTeX-parsing them was most of the remaining time.
+// Most abstracts are plain text, and LaTeX-parsing them was most of the remaining time. Names always
+// go through the library, whose name parser gives the von part, last name and suffix.
 const PLAIN_FIELDS = new Set([
-  'title', 'abstract', 'author', 'editor', 'journal', 'journaltitle', 'booktitle', 'year', 'date', 'doi',
+  'title', 'abstract', 'journal', 'journaltitle', 'booktitle', 'year', 'date', 'doi',
   'url', 'eprint', 'eprinttype', 'archiveprefix', 'arxivid',
 ]);
 // Anything the library would change: commands, groups, math, ties, comments, specials, ligatures.
@@ -344,21 +346,30 @@ function stripMarkup(value: string | undefined): string {
   return cleanText((value ?? '').replace(MARKUP, ''));
 }
 
+/** A name as the library parsed it (last name, von part, suffix), written for display by displayName. */
 function creatorName(c: Creator): string {
-  if (c.name) return stripMarkup(c.name);
-  return stripMarkup([c.firstName, c.prefix, c.lastName, c.suffix].filter((p) => p).join(' '));
+  if (c.name) return displayName({ literal: stripMarkup(c.name) });
+  const given = stripMarkup(c.firstName);
+  const family = stripMarkup(c.lastName);
+  // "Henry E. Kyburg, Jr." is BibTeX for last name "Henry E. Kyburg", first name "Jr.": written so
+  // often that it is read as meant.
+  const words = family.split(' ');
+  if (!c.suffix && !c.prefix && isGenerationalSuffix(given) && words.length > 1) {
+    return displayName({ given: words.slice(0, -1).join(' '), family: words[words.length - 1], suffix: given });
+  }
+  return displayName({ given, prefix: stripMarkup(c.prefix), family, suffix: stripMarkup(c.suffix) });
 }
 
 const NO_PLAIN = new Map<string, string>();
 
 /**
- * A LaTeX-free BibTeX name as "Given Family": "Last, First" and "Last, Jr., First" are turned
- * around; "First von Last" is already in display order. Braced names go through the library.
+ * A name from an author list too long for the library (see takeHugeFields): "Last, First" and
+ * "Last, Jr., First" give their parts; "First von Last" is kept as written.
  */
 function plainName(name: string): string {
   const parts = name.split(',').map((p) => p.trim());
-  if (parts.length === 2) return `${parts[1] ?? ''} ${parts[0] ?? ''}`;
-  if (parts.length === 3) return `${parts[2] ?? ''} ${parts[0] ?? ''} ${parts[1] ?? ''}`;
+  if (parts.length === 2) return displayName({ given: parts[1], family: parts[0] });
+  if (parts.length === 3) return displayName({ given: parts[2], family: parts[0], suffix: parts[1] });
   return name;
 }
 

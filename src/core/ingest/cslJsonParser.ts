@@ -5,14 +5,16 @@
  * that is not usable (no title, not an object) is skipped with a diagnostic and the rest are read.
  */
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
+import { displayName } from '../authorName';
 import { assignUniqueIds, buildPaper, isRecord, limitDiagnostics, LineIndex, parseYear, splitKeywords, stringField } from './paperRecord';
 
 function cslName(value: unknown): string | undefined {
   if (!isRecord(value)) return undefined;
   const literal = stringField(value.literal);
-  if (literal) return literal;
-  const parts = [value.given, value['non-dropping-particle'], value.family, value.suffix].map(stringField).filter((p) => p);
-  return parts.length ? parts.join(' ') : undefined;
+  if (literal) return displayName({ literal });
+  const particles = [value['dropping-particle'], value['non-dropping-particle']].map(stringField).filter((p) => p).join(' ');
+  const name = displayName({ given: stringField(value.given), prefix: particles, family: stringField(value.family), suffix: stringField(value.suffix) });
+  return name === '' ? undefined : name;
 }
 
 function cslYear(issued: unknown): number | undefined {

@@ -5,6 +5,7 @@
  * come out with the same title text, DOI spelling and content hash.
  */
 import type { IngestDiagnostic, Paper, PaperSource } from '../../shared/paper';
+import { cleanName } from '../authorName';
 import { contentHash, extractArxivId, fallbackId, normaliseDoi } from '../paperIdentity';
 
 /** The fields a parser found, before normalisation. Only the title is required. */
@@ -97,7 +98,7 @@ export function buildPaper(draft: PaperDraft, source: PaperSource): Paper {
     id: optionalText(draft.id) ?? arxivId ?? fallbackId(title),
     title,
     abstract,
-    authors: (draft.authors ?? []).map(cleanText).filter((a) => a !== ''),
+    authors: (draft.authors ?? []).map((a) => cleanName(a, cleanText)).filter((a) => a !== ''),
     keywords: splitKeywords(draft.keywords),
     sources: [source],
     contentHash: contentHash(title, abstract),

@@ -3,6 +3,7 @@
  * without a tag continue the previous tag; EndNote writes further keywords and affiliations that way.
  */
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
+import { displayName } from '../authorName';
 import { normaliseDoi } from '../paperIdentity';
 import { assignUniqueIds, buildPaper, cleanText, limitDiagnostics, parseYear } from './paperRecord';
 
@@ -26,11 +27,11 @@ function all(rec: RisRecord, ...tags: string[]): string[] {
   return tags.flatMap((t) => rec.tags.get(t) ?? []).filter((v) => v.trim() !== '');
 }
 
-/** "deRoon-Cassini, T. A." → "T. A. deRoon-Cassini"; "Smith, John, Jr." → "John Smith Jr.". */
+/** "deRoon-Cassini, T. A." → "T. A. deRoon-Cassini"; "Smith, John, Jr." → "John Smith, Jr." (see displayName). */
 function risName(name: string): string {
   const parts = name.split(',').map((p) => p.trim());
-  if (parts.length === 2 && parts[1]) return `${parts[1]} ${parts[0] ?? ''}`;
-  if (parts.length === 3 && parts[1]) return `${parts[1]} ${parts[0] ?? ''} ${parts[2] ?? ''}`;
+  if (parts.length === 2 && parts[1]) return displayName({ given: parts[1], family: parts[0] });
+  if (parts.length === 3 && parts[1]) return displayName({ given: parts[1], family: parts[0], suffix: parts[2] });
   return name;
 }
 

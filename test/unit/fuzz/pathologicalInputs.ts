@@ -75,6 +75,8 @@ export const PATHOLOGICAL_CASES: readonly PathologicalCase[] = [
     format: 'csl-json',
     name: 'ids escaped as Python writes them (8,000 items: 18 s)',
     make: (bytes) => pythonJson(Array.from({ length: Math.max(1, Math.floor(bytes / 80)) }, (_, i) => ({ id: `café-${i}`, title: `Café ${i}`, type: 'article' }))),
+    // Quadratic in items, not bytes: a few hundred items are needed for it to show.
+    sizeScale: 4,
   },
   { format: 'csl-json', name: 'a run of spaces in broken JSON', make: (bytes) => `[{"id": "a", "title": "x"${repeatTo(' ', bytes)}x}]` },
   { format: 'csl-json', name: 'unclosed items', make: (bytes) => `[${repeatTo('{"id": "a", "title": "t",\n', bytes)}` },
