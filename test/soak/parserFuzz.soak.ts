@@ -2,14 +2,16 @@
  * `npm run soak`: the parser fuzzers at full size — over 10,000 cases per format (text mutations,
  * byte damage read through readLibraryFile, one corrupted entry among good ones, one invalid byte
  * among good entries, and two 10 MB single-line files), each case in a worker with a hang limit and a
- * time bound. The seed is random unless PAPER_ATLAS_FUZZ_SEED is set, and printed so a failure
- * reproduces; PAPER_ATLAS_FUZZ_SCALE (default 1) scales the case counts for a quicker look.
- * Prints one table row per format, the figures for the README.
+ * time bound; then the pathological inputs at 40 KB and 320 KB, failing on superlinear growth. The
+ * seed is random unless PAPER_ATLAS_FUZZ_SEED is set, and printed so a failure reproduces;
+ * PAPER_ATLAS_FUZZ_SCALE (default 1) scales the case counts for a quicker look. Prints one table row
+ * per format and one per pathological input, the figures for the README.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FORMATS } from '../unit/fuzz/fuzzCorpus';
 import { formatReportTable, inFuzzWorker, runFuzzJob, type FuzzReport } from '../unit/fuzz/fuzzHarness';
+import { formatScalingTable } from '../unit/fuzz/pathologicalInputs';
 
 const SOAK = process.env.PAPER_ATLAS_SOAK === '1';
 const seed = Number(process.env.PAPER_ATLAS_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -43,6 +45,8 @@ if (!inFuzzWorker) {
             runs: hasEntries ? { text: n(4000), bytes: n(2000), isolation: n(3000), byteIsolation: n(1500) } : { text: n(7000), bytes: n(3500), isolation: 0, byteIsolation: 0 },
             seed,
             bigLineBytes: 10 * 1024 * 1024,
+            // n = 40 KB, 8n = 320 KB: the sizes of the reported blow-ups (a 160 KB line of "@").
+            scalingBytes: 40_000,
             ...(BOUNDS[format] ?? BOUNDS.default),
           } as Parameters<typeof runFuzzJob>[0],
           HANG_MS,
@@ -56,6 +60,6 @@ if (!inFuzzWorker) {
         if (scale >= 1) assert.ok(report.total >= 10_000, `${report.total} cases`);
       });
     }
-    console.log(`\nparser fuzz soak, seed ${seed}:\n${formatReportTable(reports)}`);
+    console.log(`\nparser fuzz soak, seed ${seed}:\n${formatReportTable(reports)}\n\n${formatScalingTable(reports.flatMap((r) => r.scaling))}`);
   });
 }

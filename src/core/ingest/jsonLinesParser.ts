@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { IngestDiagnostic, Paper, PaperSource, ParseResult } from '../../shared/paper';
 import { extractArxivId } from '../paperIdentity';
-import { assignUniqueIds, buildPaper, cleanText, isRecord, parseYear, splitAuthorList, splitKeywords, stringField } from './paperRecord';
+import { assignUniqueIds, buildPaper, cleanText, DiagnosticLimit, isRecord, limitDiagnostics, parseYear, splitAuthorList, splitKeywords, stringField } from './paperRecord';
 import { decodeLine, EncodingReporter } from './textDecoding';
 
 function firstString(obj: Record<string, unknown>, ...names: string[]): string | undefined {
@@ -134,7 +134,7 @@ export function parseJsonLinesText(text: string, file: string): ParseResult {
     .forEach((line, i) => reader.addLine(line, i + 1, result));
   reader.finish(result);
   assignUniqueIds(result.papers, result.diagnostics);
-  return result;
+  return { papers: result.papers, diagnostics: limitDiagnostics(result.diagnostics, file) };
 }
 
 export interface JsonLinesStreamOptions {
@@ -156,9 +156,10 @@ export async function* readJsonLinesPapers(
   const batchSize = options.batchSize ?? 2000;
   const taken = new Map<string, PaperSource | undefined>();
   let batch: ParseResult = { papers: [], diagnostics: [] };
+  const limit = new DiagnosticLimit(file);
   const flush = (): ParseResult => {
     assignUniqueIds(batch.papers, batch.diagnostics, taken);
-    const out = batch;
+    const out = { papers: batch.papers, diagnostics: limit.take(batch.diagnostics) };
     batch = { papers: [], diagnostics: [] };
     return out;
   };
@@ -217,7 +218,12 @@ export async function* readJsonLinesPapers(
   } catch (e) {
     batch.diagnostics.push({ file, line: lineNo + 1, severity: 'error', message: `reading stopped: ${e instanceof Error ? e.message : String(e)}` });
   }
-  encoding.finish(batch.diagnostics);
-  reader.finish(batch);
-  yield flush();
+  // The notes that count what was not listed come last, whatever the limit let through.
+  const closing: ParseResult = { papers: [], diagnostics: [] };
+  encoding.finish(closing.diagnostics);
+  reader.finish(closing);
+  const last = flush();
+  const held = limit.summary();
+  last.diagnostics.push(...closing.diagnostics, ...(held ? [held] : []));
+  yield last;
 }

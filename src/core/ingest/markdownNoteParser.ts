@@ -3,13 +3,26 @@
  * Integration and Obsidian citation templates write it (citekey, title, authors, year, doi, tags…).
  * The abstract comes from the front matter or, failing that, from an "Abstract" section of the body.
  *
- * A .md file without such front matter may still be a pasted paper list; that case is handed to the
- * pasted-list parser. A note that is neither (a plain diary entry) yields nothing, silently.
+ * A Markdown file is a paper only when its front matter says so: a title plus a citation key, DOI,
+ * arXiv id, abstract or authors. Failing that it may be a pasted paper list, in the shape of a Daily
+ * Papers page (a title line, a blank line, an abstract paragraph, at least MIN_LIST_PAPERS times,
+ * titles that are not Markdown headings). Anything else is a note (a diary entry, a README, a page
+ * of headings and paragraphs) and yields nothing, silently: notes are where citations are read
+ * (hovers), not papers.
  */
 import { load } from 'js-yaml';
 import type { ParseResult } from '../../shared/paper';
 import { buildPaper, cleanText, isRecord, parseYear, splitAuthorList, stringField } from './paperRecord';
 import { parsePastedListText } from './pastedListParser';
+
+/** Title–abstract pairs a Markdown file needs to be read as a pasted paper list. */
+const MIN_LIST_PAPERS = 3;
+
+/** The body as a pasted paper list, or nothing when it does not have that shape. */
+function pastedList(text: string, file: string, lineOffset = 0): ParseResult {
+  const list = parsePastedListText(text, file, lineOffset, { headingTitles: false });
+  return list.papers.length >= MIN_LIST_PAPERS ? list : { papers: [], diagnostics: [] };
+}
 
 const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
 
@@ -54,7 +67,7 @@ function abstractSection(body: string): string | undefined {
 /** Reads one Markdown file: a literature note, a pasted list, or nothing. Never throws. */
 export function parseMarkdownNoteText(text: string, file: string): ParseResult {
   const fm = FRONT_MATTER.exec(text);
-  if (!fm) return parsePastedListText(text, file);
+  if (!fm) return pastedList(text, file);
   const bodyOffset = fm[0].split('\n').length - 1;
   const body = text.slice(fm[0].length);
   let meta: unknown;
@@ -67,20 +80,20 @@ export function parseMarkdownNoteText(text: string, file: string): ParseResult {
       diagnostics: [{ file, line: line === undefined ? 1 : Number(line) + 1, severity: 'error', message: `front matter is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` }],
     };
   }
-  if (!isRecord(meta)) return parsePastedListText(body, file, bodyOffset);
+  if (!isRecord(meta)) return pastedList(body, file, bodyOffset);
   const title = stringField(pick(meta, 'title'));
   const key = stringField(pick(meta, 'citekey', 'citationKey', 'citation-key', 'citation_key'));
-  // Any Obsidian note may have a title; a citation key or bibliographic fields make it a paper.
-  const bibliographic = pick(meta, 'authors', 'author', 'creators', 'doi', 'year', 'abstract', 'abstractNote', 'url', 'journal', 'venue', 'publicationTitle') !== undefined;
-  if (key === undefined && (title === undefined || !bibliographic)) return parsePastedListText(body, file, bodyOffset);
-  const abstract = stringField(pick(meta, 'abstract', 'abstractNote', 'summary')) ?? abstractSection(body) ?? '';
-  if ((title ?? '').trim() === '' && cleanText(abstract) === '') {
-    return { papers: [], diagnostics: [{ file, line: 1, severity: 'warning', message: 'note has a citation key but no title or abstract; skipped' }] };
+  // Any Obsidian note may have a title, a year, a URL; a paper's own fields make it a paper.
+  const paperFields = key !== undefined || pick(meta, 'doi', 'arxiv', 'arxivId', 'eprint', 'abstract', 'abstractNote', 'authors', 'author', 'creators') !== undefined;
+  if (title === undefined || cleanText(title) === '' || !paperFields) {
+    if (key === undefined) return pastedList(body, file, bodyOffset);
+    return { papers: [], diagnostics: [{ file, line: 1, severity: 'warning', message: 'note has a citation key but no title; not read as a paper' }] };
   }
+  const abstract = stringField(pick(meta, 'abstract', 'abstractNote', 'summary')) ?? abstractSection(body) ?? '';
   const paper = buildPaper(
     {
       id: key,
-      title: title ?? key ?? '',
+      title,
       abstract,
       authors: authorsOf(pick(meta, 'authors', 'author', 'creators')),
       year: yearOf(pick(meta, 'year')) ?? yearOf(pick(meta, 'date', 'published', 'issued')),

@@ -5,6 +5,7 @@
  * come out with the same title text, DOI spelling and content hash.
  */
 import type { IngestDiagnostic, Paper, PaperSource } from '../../shared/paper';
+import { cleanName } from '../authorName';
 import { contentHash, extractArxivId, fallbackId, normaliseDoi } from '../paperIdentity';
 
 /** The fields a parser found, before normalisation. Only the title is required. */
@@ -97,7 +98,7 @@ export function buildPaper(draft: PaperDraft, source: PaperSource): Paper {
     id: optionalText(draft.id) ?? arxivId ?? fallbackId(title),
     title,
     abstract,
-    authors: (draft.authors ?? []).map(cleanText).filter((a) => a !== ''),
+    authors: (draft.authors ?? []).map((a) => cleanName(a, cleanText)).filter((a) => a !== ''),
     keywords: splitKeywords(draft.keywords),
     sources: [source],
     contentHash: contentHash(title, abstract),
@@ -116,13 +117,17 @@ export function buildPaper(draft: PaperDraft, source: PaperSource): Paper {
  * so later ones get "-2", "-3"… and a warning that points at the entry.
  */
 export function assignUniqueIds(papers: Paper[], diagnostics: IngestDiagnostic[], taken: Map<string, PaperSource | undefined> = new Map()): void {
+  // The next suffix to try for each repeated id: counting up from 2 every time made a file of
+  // thousands of entries with one key quadratic.
+  const nextSuffix = new Map<string, number>();
   for (const paper of papers) {
     if (!taken.has(paper.id)) {
       taken.set(paper.id, paper.sources[0]);
       continue;
     }
-    let n = 2;
+    let n = nextSuffix.get(paper.id) ?? 2;
     while (taken.has(`${paper.id}-${n}`)) n++;
+    nextSuffix.set(paper.id, n + 1);
     const renamed = `${paper.id}-${n}`;
     const first = taken.get(paper.id);
     const firstAt = first ? ` (first used at ${first.file}:${first.line})` : '';
@@ -136,6 +141,59 @@ export function assignUniqueIds(papers: Paper[], diagnostics: IngestDiagnostic[]
     paper.id = renamed;
     taken.set(renamed, where);
   }
+}
+
+/**
+ * Problems listed one by one per file. A file that is not what its name says (a line of "@", 80,000
+ * broken entries) would otherwise bury every other diagnostic and cost memory for each; past this
+ * many, the rest are counted in one closing note.
+ */
+export const MAX_DIAGNOSTICS_PER_FILE = 100;
+
+/**
+ * Lets the first MAX_DIAGNOSTICS_PER_FILE diagnostics of one file through and counts the rest, for one
+ * closing note with their number and the line of the first of them. For results that come in
+ * batches (a streamed JSON Lines file); limitDiagnostics does the same for a whole result.
+ */
+export class DiagnosticLimit {
+  private passed = 0;
+  private held = 0;
+  private firstHeldLine = 0;
+  private worst: IngestDiagnostic['severity'] = 'info';
+
+  constructor(private readonly file: string) {}
+
+  /** The diagnostics of `batch` still within the limit. */
+  take(batch: readonly IngestDiagnostic[]): IngestDiagnostic[] {
+    const room = Math.max(0, MAX_DIAGNOSTICS_PER_FILE - this.passed);
+    this.passed += Math.min(room, batch.length);
+    for (const d of batch.slice(room)) {
+      if (this.held++ === 0) this.firstHeldLine = d.line;
+      if (d.severity === 'error' || (d.severity === 'warning' && this.worst === 'info')) this.worst = d.severity;
+    }
+    return batch.length <= room ? [...batch] : batch.slice(0, room);
+  }
+
+  /** The note about the diagnostics held back, if any. */
+  summary(): IngestDiagnostic | undefined {
+    if (this.held === 0) return undefined;
+    return {
+      file: this.file,
+      line: this.firstHeldLine,
+      severity: this.worst,
+      message: `${this.held} more problems in this file are not listed one by one (the first of them is at this line)`,
+    };
+  }
+}
+
+/** A file's diagnostics within MAX_DIAGNOSTICS_PER_FILE, the rest counted in one closing note. */
+export function limitDiagnostics(diagnostics: IngestDiagnostic[], file: string): IngestDiagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS_PER_FILE) return diagnostics;
+  const limit = new DiagnosticLimit(file);
+  const kept = limit.take(diagnostics);
+  const summary = limit.summary();
+  if (summary) kept.push(summary);
+  return kept;
 }
 
 /** 1-based line numbers for offsets into one text, by binary search over line starts. */

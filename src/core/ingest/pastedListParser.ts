@@ -8,9 +8,11 @@
  * furniture: short lines with no paragraph after them are skipped, as are paragraphs with no title.
  */
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
-import { assignUniqueIds, buildPaper, cleanText } from './paperRecord';
+import { assignUniqueIds, buildPaper, cleanText, limitDiagnostics } from './paperRecord';
 
 const MAX_TITLE_CHARS = 300;
+// A title line with its Markdown: a link's URL may be long.
+const MAX_TITLE_LINE_CHARS = 2000;
 // An abstract is a paragraph, not a caption: at least this many characters and words.
 const MIN_ABSTRACT_CHARS = 150;
 const MIN_ABSTRACT_WORDS = 20;
@@ -57,8 +59,22 @@ function titleLine(raw: string): { title: string; url?: string } {
   return url === undefined ? { title: t } : { title: t, url };
 }
 
-function isTitleBlock(block: Block): boolean {
-  if (block.lines.length !== 1) return false;
+export interface PastedListOptions {
+  /**
+   * Whether a Markdown heading ("## …") over a paragraph may be a paper's title. In a .txt paste it
+   * is; in a Markdown file it is how any note is written (a README, "## Open questions" and its
+   * paragraph), so the Markdown reader turns it off.
+   */
+  headingTitles?: boolean;
+}
+
+const HEADING = /^ {0,3}#{1,6}(?:[ \t]|$)/;
+
+function isTitleBlock(block: Block, options: PastedListOptions): boolean {
+  // A longer line is no title even with Markdown around it; and the link pattern in titleLine
+  // backtracks quadratically on a long line of "](" pairs.
+  if (block.lines.length !== 1 || (block.lines[0] ?? '').length > MAX_TITLE_LINE_CHARS) return false;
+  if (options.headingTitles === false && HEADING.test(block.lines[0] ?? '')) return false;
   const { title } = titleLine(block.lines[0] ?? '');
   return title !== '' && title.length <= MAX_TITLE_CHARS && !/\.$/.test(title);
 }
@@ -72,7 +88,7 @@ function isAbstractBlock(block: Block): boolean {
  * Reads a pasted list. `lineOffset` is added to line numbers when the text is the body of a larger
  * file (a Markdown note below its front matter).
  */
-export function parsePastedListText(text: string, file: string, lineOffset = 0): ParseResult {
+export function parsePastedListText(text: string, file: string, lineOffset = 0, options: PastedListOptions = {}): ParseResult {
   const papers: Paper[] = [];
   const diagnostics: IngestDiagnostic[] = [];
   const bs = blocks(text);
@@ -80,7 +96,7 @@ export function parsePastedListText(text: string, file: string, lineOffset = 0):
     const block = bs[i];
     const next = bs[i + 1];
     if (block === undefined) break;
-    if (isTitleBlock(block) && next !== undefined && isAbstractBlock(next)) {
+    if (isTitleBlock(block, options) && next !== undefined && isAbstractBlock(next)) {
       const { title, url } = titleLine(block.lines[0] ?? '');
       papers.push(buildPaper({ title, abstract: next.lines.join(' '), url }, { file, line: block.line + lineOffset }));
       i++;
@@ -89,5 +105,5 @@ export function parsePastedListText(text: string, file: string, lineOffset = 0):
     }
   }
   assignUniqueIds(papers, diagnostics);
-  return { papers, diagnostics };
+  return { papers, diagnostics: limitDiagnostics(diagnostics, file) };
 }

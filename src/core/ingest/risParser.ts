@@ -3,8 +3,9 @@
  * without a tag continue the previous tag; EndNote writes further keywords and affiliations that way.
  */
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
+import { displayName } from '../authorName';
 import { normaliseDoi } from '../paperIdentity';
-import { assignUniqueIds, buildPaper, cleanText, parseYear } from './paperRecord';
+import { assignUniqueIds, buildPaper, cleanText, limitDiagnostics, parseYear } from './paperRecord';
 
 // The spec says "XX  - value"; real exports drop the trailing space on empty tags or use one space.
 const TAG_LINE = /^([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|\s*)$/;
@@ -26,11 +27,11 @@ function all(rec: RisRecord, ...tags: string[]): string[] {
   return tags.flatMap((t) => rec.tags.get(t) ?? []).filter((v) => v.trim() !== '');
 }
 
-/** "deRoon-Cassini, T. A." → "T. A. deRoon-Cassini"; "Smith, John, Jr." → "John Smith Jr.". */
+/** "deRoon-Cassini, T. A." → "T. A. deRoon-Cassini"; "Smith, John, Jr." → "John Smith, Jr." (see displayName). */
 function risName(name: string): string {
   const parts = name.split(',').map((p) => p.trim());
-  if (parts.length === 2 && parts[1]) return `${parts[1]} ${parts[0] ?? ''}`;
-  if (parts.length === 3 && parts[1]) return `${parts[1]} ${parts[0] ?? ''} ${parts[2] ?? ''}`;
+  if (parts.length === 2 && parts[1]) return displayName({ given: parts[1], family: parts[0] });
+  if (parts.length === 3 && parts[1]) return displayName({ given: parts[1], family: parts[0], suffix: parts[2] });
   return name;
 }
 
@@ -123,5 +124,5 @@ export function parseRisText(text: string, file: string): ParseResult {
     finish();
   }
   assignUniqueIds(papers, diagnostics);
-  return { papers, diagnostics };
+  return { papers, diagnostics: limitDiagnostics(diagnostics, file) };
 }

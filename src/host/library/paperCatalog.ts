@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { EngineClient } from '../../engine/engineClient';
 import type { TopicCluster, TopicMapResult } from '../../shared/engineProtocol';
 import type { Paper, PaperSource } from '../../shared/paper';
+import { familyName } from '../../core/authorName';
 import type { ClusterCount } from '../config';
 import { errorMessage } from '../atlasContext';
 
@@ -45,10 +46,9 @@ export function normaliseArxivKey(id: string): string {
 
 export function authorsShort(authors: readonly string[]): string {
   if (authors.length === 0) return 'unknown authors';
-  const family = (a: string): string => a.trim().split(/\s+/).pop() ?? a;
-  if (authors.length === 1) return family(authors[0]!);
-  if (authors.length === 2) return `${family(authors[0]!)} & ${family(authors[1]!)}`;
-  return `${family(authors[0]!)} et al.`;
+  if (authors.length === 1) return familyName(authors[0]!);
+  if (authors.length === 2) return `${familyName(authors[0]!)} & ${familyName(authors[1]!)}`;
+  return `${familyName(authors[0]!)} et al.`;
 }
 
 export class PaperCatalog implements vscode.Disposable {

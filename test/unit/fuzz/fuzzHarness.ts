@@ -11,6 +11,8 @@
  *    did from the clean text, and every new diagnostic must point into the corrupted entry.
  *  - byte isolation: an invalid byte in one entry is reported at exactly its line and every other
  *    entry is read as before.
+ *  - scaling: each input that once blew a parser up (pathologicalInputs.ts) is parsed at n and 8n
+ *    characters; CPU time growing much faster than the size fails, as do unbounded diagnostics.
  *
  * Cases run in a worker thread, so a parser that loops forever is caught (the worker reports each case
  * before running it and is terminated when one runs past the hang limit) instead of hanging the run.
@@ -26,6 +28,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { parseLibraryText, readLibraryFile, type LibraryFormat } from '../../../src/core/ingest/libraryReader';
 import type { IngestDiagnostic, Paper, ParseResult } from '../../../src/shared/paper';
 import { layoutCslItems, loadCorpus, type Corpus, type LineSpan, type Seed } from './fuzzCorpus';
+import { measureScaling, PATHOLOGICAL_CASES, type ScalingResult } from './pathologicalInputs';
 
 export type PropertyKind = 'text' | 'bytes' | 'isolation' | 'byteIsolation';
 
@@ -39,6 +42,11 @@ export interface FuzzJob {
   /** A case may take this long plus `caseMsPerMB` per MB of input before it counts as too slow. */
   caseBaseMs: number;
   caseMsPerMB: number;
+  /**
+   * Size of the pathological inputs (see pathologicalInputs.ts), each parsed at this size and at
+   * SCALE_FACTOR times it, failing when the time grows superlinearly; 0 skips them.
+   */
+  scalingBytes: number;
 }
 
 export interface FuzzReport {
@@ -54,6 +62,8 @@ export interface FuzzReport {
   bigLineMs: number;
   /** Size of the single-line cases. */
   bigLineBytes: number;
+  /** Time at n and at SCALE_FACTOR n of each pathological input of the format. */
+  scaling: ScalingResult[];
   failures: string[];
 }
 
@@ -467,6 +477,7 @@ async function runJob(job: FuzzJob): Promise<FuzzReport> {
     slowestCase: '',
     bigLineMs: 0,
     bigLineBytes: job.bigLineBytes,
+    scaling: [],
     failures: [],
   };
   const timer = makeTimer(job, report);
@@ -614,6 +625,14 @@ async function runJob(job: FuzzJob): Promise<FuzzReport> {
         report.bigLineMs = Math.max(report.bigLineMs, performance.now() - t0);
       }
     }
+    // Time per input size on the inputs that once blew a parser up.
+    if (job.scalingBytes > 0) {
+      for (const c of PATHOLOGICAL_CASES.filter((pc) => pc.format === job.format)) {
+        const result = measureScaling(c, job.scalingBytes, (label) => parentPort?.postMessage({ type: 'case', label }));
+        report.scaling.push(result);
+        if (result.failure !== undefined) report.failures.push(result.failure);
+      }
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -686,6 +705,7 @@ export function runFuzzJob(job: FuzzJob, hangMs: number): Promise<FuzzReport> {
           slowestCase: last,
           bigLineMs: 0,
           bigLineBytes: job.bigLineBytes,
+          scaling: [],
           failures: [`hang: no progress for ${hangMs} ms in case ${last}`],
         });
       }, hangMs);

@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { SHARED_ABSENT } from '../ingest/ingestTestPaths';
 import { FORMATS } from './fuzzCorpus';
 import { formatReportTable, inFuzzWorker, runFuzzJob, type FuzzReport } from './fuzzHarness';
+import { formatScalingTable } from './pathologicalInputs';
 
 const SEED = 20260601;
 const reports: FuzzReport[] = [];
 
 if (!inFuzzWorker) {
   for (const format of FORMATS) {
-    test(`fuzz ${format}: no crash, no hang, well-formed results, other entries intact`, async (t) => {
+    test(`fuzz ${format}: no crash, no hang, well-formed results, other entries intact, linear time`, async (t) => {
       const report = await runFuzzJob(
         {
           format,
@@ -23,6 +24,9 @@ if (!inFuzzWorker) {
           bigLineBytes: 2_000_000,
           caseBaseMs: 2000,
           caseMsPerMB: 1500,
+          // n = 8 KB (16 KB for BibTeX's slowest), 8n = 64 KB: quadratic growth shows, and the
+          // slowest case (the BibTeX library on undefined macros) stays near a second.
+          scalingBytes: 8_000,
         },
         60_000,
       );
@@ -35,5 +39,5 @@ if (!inFuzzWorker) {
       assert.ok(report.cases.text >= 120 && report.cases.bytes >= 50, 'every case ran');
     });
   }
-  test.after(() => console.log(`\n${formatReportTable(reports)}`));
+  test.after(() => console.log(`\n${formatReportTable(reports)}\n\n${formatScalingTable(reports.flatMap((r) => r.scaling))}`));
 }

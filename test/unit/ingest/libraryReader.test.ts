@@ -135,7 +135,7 @@ test('readLibraryFile: a NUL past the first 8,000 bytes is damage, not a binary 
 
 test('readLibraryFile routes .md notes, .md lists and .txt lists', async () => {
   assert.equal((await readLibraryFile(fixturePath('zotero-note.md'))).papers[0]?.id, 'vaswani2017attention');
-  assert.equal((await readLibraryFile(fixturePath('second-list.md'))).papers.length, 2);
+  assert.equal((await readLibraryFile(fixturePath('second-list.md'))).papers.length, 3);
   assert.deepEqual(await readLibraryFile(fixturePath('plain-note.md')), { papers: [], diagnostics: [] });
 });
 

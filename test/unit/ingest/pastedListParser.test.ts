@@ -41,6 +41,7 @@ test('second list in Markdown: headings, bold and links around titles, furniture
     [
       ['Sparse Mixtures of Experts at Scale', 5],
       ['Retrieval Heads Explain Factuality', 11],
+      ['Byte Patches Instead of Tokens', 15],
     ],
   );
   assert.equal(result.papers[1]?.url, 'https://example.org/retrieval-heads');
@@ -52,4 +53,10 @@ test('a paragraph is not a title, and a list of short lines is not a paper list'
   assert.equal(parsePastedListText('Title\nwith two lines\n\n' + 'word '.repeat(60), 'x.txt').papers.length, 0);
   const sentence = 'This line ends with a full stop.\n\n' + 'word '.repeat(60);
   assert.equal(parsePastedListText(sentence, 'x.txt').papers.length, 0);
+});
+
+test('a Markdown heading over a paragraph is a title in a .txt paste, and not when headings are turned off', () => {
+  const text = `## Sparse Mixtures of Experts at Scale\n\n${'Mixture-of-experts layers route each token to a few experts. '.repeat(4)}\n`;
+  assert.equal(parsePastedListText(text, 'x.txt').papers[0]?.title, 'Sparse Mixtures of Experts at Scale');
+  assert.equal(parsePastedListText(text, 'x.md', 0, { headingTitles: false }).papers.length, 0);
 });
