@@ -76,15 +76,21 @@ export function arxivKey(text: string): string | undefined {
   return extractArxivId(text)?.toLowerCase();
 }
 
+/** The arXiv id an arXiv DOI (10.48550/arXiv.2503.11731) names; other DOIs name none, whatever digits they hold. */
+export function arxivIdOfDoi(doi: string): string | undefined {
+  return doi.startsWith('10.48550/') ? extractArxivId(doi) : undefined;
+}
+
 /**
- * The paper a DOI or arXiv reference in a document points at, as the keys identityKeys() gives a paper:
- * an arXiv DOI (10.48550/arXiv.…) finds the paper by its arXiv id as well as by the DOI.
+ * The keys a DOI or arXiv id written in a document (a hover, a citation) finds a paper by, the same keys
+ * identityKeys() gives the paper: an arXiv DOI finds a paper stored with only its arXiv id, "arXiv:…v2"
+ * finds it without the version.
  */
 export function referenceKeys(token: string): string[] {
   const keys: string[] = [];
   const doi = normaliseDoi(token);
+  const arxiv = doi === undefined ? arxivKey(token) : arxivIdOfDoi(doi)?.toLowerCase();
   if (doi !== undefined) keys.push(`doi:${doi}`);
-  const arxiv = arxivKey(token);
   if (arxiv !== undefined) keys.push(`arxiv:${arxiv}`);
   return keys;
 }
