@@ -111,6 +111,23 @@ test('the same citation key in two files: editing either file keeps the other fi
   }
 });
 
+test('a run parses again only the files that changed since this engine read them', async () => {
+  const a = file('cache-a.bib', '@article{cachea, title = {A file that does not change between runs}, year = {2020}}\n');
+  const b = file('cache-b.bib', '@article{cacheb, title = {A file that changes between runs}, year = {2020}}\n');
+  const index = await openIndex();
+  try {
+    assert.equal((await index.run([a, b])).filesRead, 2);
+    // Same size, new key: only the stamp (mtime, ctime) tells the file changed.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    file('cache-b.bib', '@article{cachec, title = {A file that changes between runs}, year = {2020}}\n');
+    const summary = await index.run([a, b]);
+    assert.equal(summary.filesRead, 1);
+    assert.deepEqual([...(await index.contents()).keys()].sort(), ['cachea', 'cachec']);
+  } finally {
+    index.store.close();
+  }
+});
+
 test('a same-title entry inserted above an indexed one: no ambiguous merge, both papers kept (item 5)', async () => {
   const entry = (key: string, doi: string, abstract: string): string =>
     `@article{${key}, title = {Deep learning on graph structured data}, author = {Lee, Min}, year = {2018}, doi = {${doi}}, abstract = {${abstract}}}\n`;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { indexFiles, stateFileFor } from '../../../src/engine/indexer';
+import { indexFiles, stateFileFor, type StateFile } from '../../../src/engine/indexer';
 import { PaperStore } from '../../../src/engine/paperStore';
 import type { TextEncoder } from '../../../src/engine/textEncoder';
 
@@ -33,7 +33,8 @@ interface LibraryModel {
 interface LibraryReal {
   dir: string;
   incremental: PaperStore;
-  incrementalDb: string;
+  /** Kept across the sequence, as an engine keeps it: unchanged files come from its parse cache. */
+  incrementalState: StateFile;
   reference: PaperStore;
   referenceDb: string;
   encoder: TextEncoder;
@@ -238,7 +239,7 @@ async function syncAndCompare(m: LibraryModel, r: LibraryReal, label: string): P
   }
   const included = FILES.filter((f) => m.files.has(f) && !m.excluded.has(f));
   const paths = included.map((f) => path.join(r.dir, f));
-  await indexFiles(paths, r.incremental, r.encoder, stateFileFor(r.incrementalDb, 'papers'));
+  await indexFiles(paths, r.incremental, r.encoder, r.incrementalState);
   await r.reference.clear();
   const referenceState = stateFileFor(r.referenceDb, 'papers');
   referenceState.clear();
@@ -281,7 +282,7 @@ export async function checkIncrementalMatchesFromScratch(o: ModelRunOptions): Pr
       const referenceDb = path.join(dir, 'reference');
       const real: LibraryReal = {
         dir,
-        incrementalDb,
+        incrementalState: stateFileFor(incrementalDb, 'papers'),
         referenceDb,
         incremental: await PaperStore.open(incrementalDb, 'papers', o.encoder.dims),
         reference: await PaperStore.open(referenceDb, 'papers', o.encoder.dims),
