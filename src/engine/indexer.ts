@@ -296,7 +296,9 @@ export async function indexFiles(
       );
       await pendingWrite;
       summary.embedded += chunk.length;
-      pendingWrite = write(chunk, (_p, j) => vectors[j]);
+      pendingWrite = write(chunk, (_p, j) => vectors[j]).then((missing) => {
+        if (missing.length > 0) throw new Error(`the encoder returned ${vectors.length} vectors for ${chunk.length} texts`);
+      });
     }
   } finally {
     // A cancelled or failed run still finishes the chunk it was writing, so that work is kept.
