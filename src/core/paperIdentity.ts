@@ -1,7 +1,9 @@
 /**
- * How papers are recognised: the content hash that decides whether a paper must be re-embedded, the
- * normalised title used to spot the same paper in two libraries, and the identifiers (DOI, arXiv id)
- * pulled out of the many shapes reference managers write them in.
+ * How papers are recognised, in one place for the reader's merge, the indexer and the host: the content
+ * hash that decides whether a paper must be re-embedded, the identifiers (DOI, arXiv id) pulled out of
+ * the many shapes reference managers write them in, and the rules that say when two records are one
+ * paper. A second copy of any of these drifts, and a drifted identity rule merges two papers into one
+ * (losing one) or splits one into two.
  */
 import { createHash } from 'node:crypto';
 
@@ -67,4 +69,74 @@ export function normaliseDoi(text: string): string | undefined {
 /** Id for a paper with no key of its own: stable across runs and files as long as the title is. */
 export function fallbackId(title: string): string {
   return `t-${sha256Hex(normaliseTitle(title)).slice(0, 12)}`;
+}
+
+/** The arXiv id as a lookup key: old-style subject classes ("math.GT") compare case-insensitively. */
+export function arxivKey(text: string): string | undefined {
+  return extractArxivId(text)?.toLowerCase();
+}
+
+/** The arXiv id an arXiv DOI (10.48550/arXiv.2503.11731) names; other DOIs name none, whatever digits they hold. */
+export function arxivIdOfDoi(doi: string): string | undefined {
+  return doi.startsWith('10.48550/') ? extractArxivId(doi) : undefined;
+}
+
+/**
+ * The keys a DOI or arXiv id written in a document (a hover, a citation) finds a paper by, the same keys
+ * identityKeys() gives the paper: an arXiv DOI finds a paper stored with only its arXiv id, "arXiv:…v2"
+ * finds it without the version.
+ */
+export function referenceKeys(token: string): string[] {
+  const keys: string[] = [];
+  const doi = normaliseDoi(token);
+  const arxiv = doi === undefined ? arxivKey(token) : arxivIdOfDoi(doi)?.toLowerCase();
+  if (doi !== undefined) keys.push(`doi:${doi}`);
+  if (arxiv !== undefined) keys.push(`arxiv:${arxiv}`);
+  return keys;
+}
+
+/** What identity is decided from; a Paper has all of it. */
+export interface IdentityFields {
+  title: string;
+  authors: readonly string[];
+  year?: number | undefined;
+  doi?: string | undefined;
+  arxivId?: string | undefined;
+}
+
+/**
+ * Short titles ("Introduction", "Editorial", "Reply") are shared by unrelated papers: below this many
+ * words a title matches only together with the year and the first author's family name.
+ */
+export const MIN_TITLE_WORDS_TO_MATCH = 4;
+
+function titleKey(p: IdentityFields): string | undefined {
+  const t = normaliseTitle(p.title);
+  if (t === '') return undefined;
+  if (t.split(' ').length >= MIN_TITLE_WORDS_TO_MATCH) return `title:${t}`;
+  const firstAuthor = normaliseTitle(p.authors[0] ?? '').split(' ').pop() ?? '';
+  return p.year !== undefined && firstAuthor !== '' ? `title:${t}|${p.year}|${firstAuthor}` : undefined;
+}
+
+/**
+ * The keys under which a record may be the same paper as another: its DOI, its arXiv id, its normalised
+ * title (with year and first author when the title is short). Two records sharing a key are one paper
+ * unless conflictingIdentifiers() says otherwise.
+ */
+export function identityKeys(p: IdentityFields): string[] {
+  const keys: string[] = [];
+  const doi = p.doi === undefined ? undefined : normaliseDoi(p.doi);
+  if (doi !== undefined) keys.push(`doi:${doi}`);
+  const arxiv = p.arxivId === undefined ? undefined : arxivKey(p.arxivId);
+  if (arxiv !== undefined) keys.push(`arxiv:${arxiv}`);
+  const t = titleKey(p);
+  if (t) keys.push(t);
+  return keys;
+}
+
+/** Two records with different DOIs (or arXiv ids) are different papers, whatever else they share. */
+export function conflictingIdentifiers(a: IdentityFields, b: IdentityFields): boolean {
+  const differ = (x: string | undefined, y: string | undefined, key: (s: string) => string | undefined): boolean =>
+    x !== undefined && y !== undefined && (key(x) ?? x) !== (key(y) ?? y);
+  return differ(a.doi, b.doi, normaliseDoi) || differ(a.arxivId, b.arxivId, arxivKey);
 }

@@ -31,15 +31,11 @@ export interface StoredRow {
   vector: number[] | Float32Array;
 }
 
-/** The light columns the indexer compares against on every run. */
+/** The light columns the indexer compares against on every run (by id; identity is decided before). */
 export interface RowSummary {
   id: string;
   contentHash: string;
   metaHash: string;
-  sources: PaperSource[];
-  doi: string;
-  arxivId: string;
-  normTitle: string;
 }
 
 export interface VectorHit {
@@ -48,7 +44,7 @@ export interface VectorHit {
   score: number;
 }
 
-const SUMMARY_COLUMNS = ['id', 'contentHash', 'metaHash', 'sources', 'doi', 'arxivId', 'normTitle'];
+const SUMMARY_COLUMNS = ['id', 'contentHash', 'metaHash'];
 const PAPER_COLUMNS = ['id', 'title', 'abstract', 'authors', 'year', 'venue', 'doi', 'url', 'arxivId', 'keywords', 'sources', 'contentHash'];
 
 function schemaFor(dims: number): Schema {
@@ -186,19 +182,21 @@ export class PaperStore {
       id: String(r.id),
       contentHash: String(r.contentHash),
       metaHash: String(r.metaHash),
-      sources: JSON.parse(String(r.sources)) as PaperSource[],
-      doi: String(r.doi),
-      arxivId: String(r.arxivId),
-      normTitle: String(r.normTitle),
     }));
   }
 
+  /** Appends rows whose ids the table does not hold yet (the caller compared them against summaries()). */
   async add(rows: StoredRow[]): Promise<void> {
-    if (rows.length > 0) await this.table.add(rows as unknown as Record<string, unknown>[]);
+    if (rows.length === 0) return;
+    assertUniqueIds(rows);
+    await this.table.add(rows as unknown as Record<string, unknown>[]);
   }
 
   async upsert(rows: StoredRow[]): Promise<void> {
     if (rows.length === 0) return;
+    // LanceDB refuses the whole merge ("Ambiguous merge inserts are prohibited") when two source rows
+    // share an id; refusing here names the id and keeps a caller's bug from reaching the table.
+    assertUniqueIds(rows);
     await this.table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows as unknown as Record<string, unknown>[]);
   }
 
@@ -365,6 +363,14 @@ export class PaperStore {
   close(): void {
     this.table.close();
     this.db.close();
+  }
+}
+
+function assertUniqueIds(rows: readonly StoredRow[]): void {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (seen.has(row.id)) throw new Error(`two rows with the id "${row.id}" in one write to the index; nothing was written`);
+    seen.add(row.id);
   }
 }
 

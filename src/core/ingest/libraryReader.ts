@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { createGunzip, gunzip } from 'node:zlib';
 import type { IngestDiagnostic, Paper, PaperSource, ParseResult } from '../../shared/paper';
-import { contentHash, normaliseTitle } from '../paperIdentity';
+import { conflictingIdentifiers, contentHash, identityKeys } from '../paperIdentity';
 import { parseBibtexText } from './bibtexParser';
 import { parseCslJsonText } from './cslJsonParser';
 import { parseJsonLinesText, readJsonLinesPapers } from './jsonLinesParser';
@@ -184,31 +184,6 @@ export async function readLibraryFile(path: string, options: ReadLibraryOptions 
 // ---------------------------------------------------------------------------------------------------
 // Merging
 
-/** Short titles ("Introduction", "Editorial") are shared by unrelated papers; they need more to match. */
-const MIN_TITLE_WORDS_TO_MERGE = 4;
-
-function titleKey(p: Paper): string | undefined {
-  const t = normaliseTitle(p.title);
-  if (t === '') return undefined;
-  if (t.split(' ').length >= MIN_TITLE_WORDS_TO_MERGE) return `title:${t}`;
-  const firstAuthor = normaliseTitle(p.authors[0] ?? '').split(' ').pop() ?? '';
-  return p.year !== undefined && firstAuthor !== '' ? `title:${t}|${p.year}|${firstAuthor}` : undefined;
-}
-
-function identityKeys(p: Paper): string[] {
-  const keys: string[] = [];
-  if (p.doi) keys.push(`doi:${p.doi}`);
-  if (p.arxivId) keys.push(`arxiv:${p.arxivId.toLowerCase()}`);
-  const t = titleKey(p);
-  if (t) keys.push(t);
-  return keys;
-}
-
-/** Two records with different DOIs (or arXiv ids) are different papers even when the titles agree. */
-function conflicts(a: Paper, b: Paper): boolean {
-  return (a.doi !== undefined && b.doi !== undefined && a.doi !== b.doi) || (a.arxivId !== undefined && b.arxivId !== undefined && a.arxivId !== b.arxivId);
-}
-
 function copyPaper(p: Paper): Paper {
   return { ...p, authors: [...p.authors], keywords: [...p.keywords], sources: p.sources.map((s) => ({ ...s })) };
 }
@@ -236,10 +211,12 @@ function mergeInto(target: Paper, p: Paper): void {
 }
 
 /**
- * One paper per work across files: records with the same DOI, arXiv id or normalised title become one
- * Paper listing every source. The first record's id and title win; the longest abstract and author
- * list win; keywords are unioned; missing fields are filled from later records. Ids are unique in
- * the output: a different paper reusing an id is renamed with a warning. Inputs are not modified.
+ * One paper per work across files: records that share an identity key (same DOI, arXiv id or normalised
+ * title; see paperIdentity.ts for short titles and conflicting identifiers) become one Paper listing
+ * every source. The first record's id and title win; the longest abstract and author list win; keywords
+ * are unioned; missing fields are filled from later records. Ids are unique in the output: a different
+ * paper reusing an id is renamed with a warning. The output depends only on the results and their order
+ * (the indexer passes every file, in path order), never on what was read before. Inputs are not modified.
  */
 export function mergePapers(results: readonly ParseResult[]): ParseResult {
   const papers: Paper[] = [];
@@ -251,7 +228,7 @@ export function mergePapers(results: readonly ParseResult[]): ParseResult {
       let target: Paper | undefined;
       for (const k of keys) {
         const found = byKey.get(k);
-        if (found && !conflicts(found, p)) {
+        if (found && !conflictingIdentifiers(found, p)) {
           target = found;
           break;
         }

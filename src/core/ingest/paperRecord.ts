@@ -6,7 +6,7 @@
  */
 import type { IngestDiagnostic, Paper, PaperSource } from '../../shared/paper';
 import { cleanName } from '../authorName';
-import { contentHash, extractArxivId, fallbackId, normaliseDoi } from '../paperIdentity';
+import { arxivIdOfDoi, contentHash, extractArxivId, fallbackId, normaliseDoi } from '../paperIdentity';
 
 /** The fields a parser found, before normalisation. Only the title is required. */
 export interface PaperDraft {
@@ -92,7 +92,7 @@ export function buildPaper(draft: PaperDraft, source: PaperSource): Paper {
   const url = optionalText(draft.url);
   const arxivId =
     (draft.arxivId === undefined ? undefined : extractArxivId(draft.arxivId)) ??
-    (doi?.startsWith('10.48550/') ? extractArxivId(doi) : undefined) ??
+    (doi === undefined ? undefined : arxivIdOfDoi(doi)) ??
     (url !== undefined && /arxiv\.org/i.test(url) ? extractArxivId(url) : undefined);
   const paper: Paper = {
     id: optionalText(draft.id) ?? arxivId ?? fallbackId(title),

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { EngineClient } from '../../engine/engineClient';
 import type { TopicCluster, TopicMapResult } from '../../shared/engineProtocol';
+import { referenceKeys } from '../../core/paperIdentity';
 import type { Paper, PaperSource } from '../../shared/paper';
 import { familyName } from '../../core/authorName';
 import type { ClusterCount } from '../config';
@@ -28,22 +29,6 @@ export interface CatalogPaper {
 const PAGE = 2000;
 const ABSTRACT_START = 400;
 
-export function normaliseDoiKey(doi: string): string {
-  return doi
-    .trim()
-    .replace(/^(?:https?:\/\/(?:dx\.)?doi\.org\/|doi:)/i, '')
-    .replace(/[.,;]+$/, '')
-    .toLowerCase();
-}
-
-export function normaliseArxivKey(id: string): string {
-  return id
-    .trim()
-    .replace(/^arxiv:/i, '')
-    .replace(/v\d+$/, '')
-    .toLowerCase();
-}
-
 export function authorsShort(authors: readonly string[]): string {
   if (authors.length === 0) return 'unknown authors';
   if (authors.length === 1) return familyName(authors[0]!);
@@ -53,8 +38,8 @@ export function authorsShort(authors: readonly string[]): string {
 
 export class PaperCatalog implements vscode.Disposable {
   private papers = new Map<string, CatalogPaper>();
-  private byDoi = new Map<string, string>();
-  private byArxiv = new Map<string, string>();
+  /** Paper ids by DOI and arXiv id, keyed as paperIdentity's referenceKeys() spells them. */
+  private byReference = new Map<string, string>();
   private byLowerId = new Map<string, string>();
   private sourceFiles = new Set<string>();
   private _topicMap: TopicMapResult | undefined;
@@ -84,9 +69,13 @@ export class PaperCatalog implements vscode.Disposable {
     return this.papers.get(id) ?? this.papers.get(this.byLowerId.get(id.toLowerCase()) ?? '');
   }
 
+  /** The paper a DOI or arXiv id written in a document names, by the same identity rules as the index. */
   byDoiOrArxiv(token: string): CatalogPaper | undefined {
-    const id = this.byDoi.get(normaliseDoiKey(token)) ?? this.byArxiv.get(normaliseArxivKey(token));
-    return id === undefined ? undefined : this.papers.get(id);
+    for (const key of referenceKeys(token)) {
+      const id = this.byReference.get(key);
+      if (id !== undefined) return this.papers.get(id);
+    }
+    return undefined;
   }
 
   topic(id: string): TopicCluster | undefined {
@@ -108,12 +97,10 @@ export class PaperCatalog implements vscode.Disposable {
       if (page.papers.length < PAGE || offset + PAGE >= page.total) break;
     }
     this.papers = papers;
-    this.byDoi = new Map();
-    this.byArxiv = new Map();
+    this.byReference = new Map();
     this.byLowerId = new Map();
     for (const p of papers.values()) {
-      if (p.doi) this.byDoi.set(normaliseDoiKey(p.doi), p.id);
-      if (p.arxivId) this.byArxiv.set(normaliseArxivKey(p.arxivId), p.id);
+      for (const key of [...referenceKeys(p.doi ?? ''), ...referenceKeys(p.arxivId ?? '')]) if (!this.byReference.has(key)) this.byReference.set(key, p.id);
       this.byLowerId.set(p.id.toLowerCase(), p.id);
     }
     this.sourceFiles = new Set([...papers.values()].flatMap((p) => p.sources.map((s) => s.file)));
@@ -137,8 +124,7 @@ export class PaperCatalog implements vscode.Disposable {
 
   clear(): void {
     this.papers = new Map();
-    this.byDoi = new Map();
-    this.byArxiv = new Map();
+    this.byReference = new Map();
     this.byLowerId = new Map();
     this.sourceFiles = new Set();
     this._topicMap = undefined;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { contentHash, extractArxivId, fallbackId, normaliseDoi, normaliseTitle } from '../../../src/core/paperIdentity';
+import { conflictingIdentifiers, contentHash, extractArxivId, fallbackId, identityKeys, normaliseDoi, normaliseTitle, referenceKeys } from '../../../src/core/paperIdentity';
 
 test('contentHash is the first 16 hex chars of sha256(title \\n abstract)', () => {
   const expected = createHash('sha256').update('A title\nAn abstract').digest('hex').slice(0, 16);
@@ -50,4 +50,27 @@ test('fallbackId depends only on the normalised title', () => {
   assert.match(fallbackId('Attention Is All You Need'), /^t-[0-9a-f]{12}$/);
   assert.equal(fallbackId('Attention Is All You Need'), fallbackId('attention is all you need.'));
   assert.notEqual(fallbackId('Attention Is All You Need'), fallbackId('Attention Is Not All You Need'));
+});
+
+test('identityKeys: long titles match alone, short titles only with year and first author', () => {
+  assert.deepEqual(identityKeys({ title: 'Attention Is All You Need', authors: [] }), ['title:attention is all you need']);
+  assert.deepEqual(identityKeys({ title: 'Editorial', authors: ['Jane Smith'], year: 2019 }), ['title:editorial|2019|smith']);
+  assert.deepEqual(identityKeys({ title: 'Editorial', authors: [] }), [], 'a short title with nothing else identifies nothing');
+  assert.deepEqual(identityKeys({ title: '', authors: [], doi: 'https://doi.org/10.1000/X', arxivId: 'math.GT/0309136v2' }), ['doi:10.1000/x', 'arxiv:math.gt/0309136']);
+});
+
+test('conflictingIdentifiers: different DOIs or arXiv ids, however written, are different papers', () => {
+  const a = { title: 'Deep learning on graphs', authors: [] };
+  assert.equal(conflictingIdentifiers({ ...a, doi: '10.1000/one' }, { ...a, doi: '10.1000/two' }), true);
+  assert.equal(conflictingIdentifiers({ ...a, doi: '10.1000/ONE' }, { ...a, doi: 'doi:10.1000/one' }), false);
+  assert.equal(conflictingIdentifiers({ ...a, arxivId: '2101.00001' }, { ...a, arxivId: '2101.00001v2' }), false);
+  assert.equal(conflictingIdentifiers({ ...a, arxivId: '2101.00001' }, { ...a, arxivId: '2101.00002' }), true);
+  assert.equal(conflictingIdentifiers({ ...a, doi: '10.1000/one' }, a), false, 'a missing identifier does not conflict');
+});
+
+test('referenceKeys: an arXiv DOI names its arXiv id too; digits in other DOIs do not', () => {
+  assert.deepEqual(referenceKeys('10.48550/arXiv.2503.11731'), ['doi:10.48550/arxiv.2503.11731', 'arxiv:2503.11731']);
+  assert.deepEqual(referenceKeys('10.1000/2503.11731'), ['doi:10.1000/2503.11731']);
+  assert.deepEqual(referenceKeys('arXiv:2503.11731v4'), ['arxiv:2503.11731']);
+  assert.deepEqual(referenceKeys('not a reference'), []);
 });
