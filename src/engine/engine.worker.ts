@@ -230,12 +230,12 @@ connection.onRequest(
 
 connection.onRequest(
   IndexPaths,
-  handle(async ({ paths }, token) => {
+  handle(async ({ paths, emptyLibrary }, token) => {
     const state = requireOpen();
     const { store, encoder, stateFile, options } = state;
     const { files, missing } = await discoverLibraryFiles(paths, { indexDir: options.dbDir });
     for (const m of missing) log(m);
-    if (files.length === 0) throw new ResponseError(EngineErrorCode.BadRequest, `no library files found in: ${paths.join(', ')}`);
+    if (files.length === 0 && !emptyLibrary) throw new ResponseError(EngineErrorCode.BadRequest, `no library files found in: ${paths.join(', ')}`);
     return storageErrors(options.dbDir, async () => {
       const release = acquireIndexLock(options.dbDir);
       state.generation++;

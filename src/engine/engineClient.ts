@@ -121,8 +121,8 @@ export class EngineClient {
   }
 
   /** Index files/folders/globs. `cancel` is a CancellationTokenSource the caller may cancel. */
-  index(paths: string[], cancel?: CancellationTokenSource): Promise<IndexSummary> {
-    return this.call('index', () => this.connection.sendRequest(IndexPaths, { paths }, cancel?.token));
+  index(paths: string[], cancel?: CancellationTokenSource, options: { emptyLibrary?: boolean } = {}): Promise<IndexSummary> {
+    return this.call('index', () => this.connection.sendRequest(IndexPaths, { paths, ...options }, cancel?.token));
   }
 
   search(params: SearchParams, cancel?: CancellationTokenSource): Promise<SearchHit[]> {

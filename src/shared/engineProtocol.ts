@@ -143,7 +143,11 @@ export interface KeywordsResult {
 }
 
 export const OpenEngine = new RequestType<EngineOptions, EngineInfo, void>('engine/open');
-export const IndexPaths = new RequestType<{ paths: string[] }, IndexSummary, void>('engine/index');
+/**
+ * `emptyLibrary`: the caller knows the library now holds no files (every file excluded or deleted), so the
+ * index is emptied; without it an empty list is an error (a CLI path that matched nothing is a mistake).
+ */
+export const IndexPaths = new RequestType<{ paths: string[]; emptyLibrary?: boolean }, IndexSummary, void>('engine/index');
 export const IndexProgressNotification = new NotificationType<IndexProgress>('engine/indexProgress');
 export const LogNotification = new NotificationType<{ line: string }>('engine/log');
 export const SearchPapers = new RequestType<SearchParams, SearchHit[], void>('engine/search');

@@ -199,6 +199,15 @@ export class IndexingController implements vscode.Disposable {
     const files = await this.libraryFiles();
     this.log.info(`indexing (${reason}): ${files.length} library files`);
     if (files.length === 0) {
+      // Every library file was excluded or deleted: the index must not keep their papers for search.
+      if (this.catalog.size > 0) {
+        try {
+          const client = await this.engine.get(true);
+          await client.index([], undefined, { emptyLibrary: true });
+        } catch (e) {
+          this.log.warn(`could not empty the index: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
       this.catalog.clear();
       this.problems.clear();
       this.setState('ready');
