@@ -148,9 +148,37 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
   await step('palette search returns fixture papers', async () => {
     await runCommand(page, 'Paper Atlas: Search Papers…');
     await page.locator('.quick-input-widget input').fill('dense retrieval for question answering');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dense Passage Retrieval' }).first().waitFor();
+    // Titles carry invisible word joiners (see engineOrderLabel.ts): find the row by its key.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'karpukhin2020dpr' }).first().waitFor();
     await page.waitForTimeout(300);
     await shot(page, path.join(shots, 'search.png'));
+    await page.keyboard.press('Escape');
+  });
+
+  // VS Code's QuickPick moves items whose label contains the typed text to the top. For "language
+  // models" the engine ranks BERT (no such label) above "Language Models are Unsupervised…" (one), so
+  // the rows must keep the engine's order: the scores the engine gave, in its descending order.
+  await step('Search Papers… shows the engine ranking unchanged', async () => {
+    const query = 'language models';
+    await runCommand(page, 'Paper Atlas: Search Papers…');
+    await page.locator('.quick-input-widget input').fill(query);
+    const rowsLocator = page.locator('.quick-input-list .monaco-list-row');
+    await rowsLocator.nth(4).waitFor();
+    await page.waitForTimeout(500); // the debounced search may still replace the items once
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll('.quick-input-list .monaco-list-row')]
+        .map((r) => ({ index: Number(r.getAttribute('data-index')), label: (r.querySelector('.label-name')?.textContent ?? '').replace(/\u2060/g, ''), text: r.textContent ?? '' }))
+        .sort((a, b) => a.index - b.index),
+    );
+    const shown = rows.map((r) => ({ title: r.label.trim(), score: Number(/score (\d+(?:\.\d+)?)/.exec(r.text)?.[1]) }));
+    if (shown.length < 5 || shown.some((r) => !Number.isFinite(r.score))) throw new Error(`rows: ${JSON.stringify(shown)}`);
+    const engineOrder = [...shown].sort((a, b) => b.score - a.score);
+    const titles = (xs) => xs.map((r) => `${r.score.toFixed(3)} ${r.title}`).join(' | ');
+    if (titles(shown) !== titles(engineOrder)) throw new Error(`shown order differs from the engine ranking:\n  shown:  ${titles(shown)}\n  engine: ${titles(engineOrder)}`);
+    // The query must be one VS Code would re-sort: a label containing it below one that does not.
+    const contains = shown.map((r) => r.title.toLowerCase().includes(query));
+    if (!contains.some((c, i) => c && contains.slice(0, i).some((d) => !d))) throw new Error(`"${query}" does not exercise the re-sort: ${titles(shown)}`);
+    await shot(page, path.join(shots, 'search-order.png'));
     await page.keyboard.press('Escape');
   });
 
