@@ -1,28 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { COMMAND_CATEGORY, Commands } from '../../../src/host/commands/commandTable';
-
-interface ManifestCommand {
-  command: string;
-  title: string;
-  category?: string;
-}
-
-function manifest(): { contributes: { commands: ManifestCommand[]; menus: Record<string, { command: string }[]> }; activationEvents: string[] } {
-  let dir = __dirname;
-  while (!existsPkg(dir)) dir = path.dirname(dir);
-  return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-}
-
-function existsPkg(dir: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'paper-atlas';
-  } catch {
-    return false;
-  }
-}
+import { manifest } from './manifest';
 
 test('package.json contributes exactly the commands of the typed table', () => {
   const contributed = manifest().contributes.commands;
