@@ -107,7 +107,7 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.activitybar .action-item a[aria-label^="Paper Atlas"], .activitybar .action-item[aria-label^="Paper Atlas"]').first().click();
       await page.locator('.part.sidebar .welcome-view-content', { hasText: 'No papers indexed yet' }).waitFor({ timeout: 60_000 });
-      await page.locator('.part.sidebar .welcome-view-content a, .part.sidebar .welcome-view-content .monaco-button', { hasText: 'Index Workspace' }).first().waitFor();
+      await page.locator('.part.sidebar .welcome-view-content a, .part.sidebar .welcome-view-content .monaco-button', { hasText: 'Update Index' }).first().waitFor();
       await shot(page, path.join(shots, 'welcome.png'));
     });
   }

@@ -24,3 +24,16 @@ test('menus and activation events name only known commands', () => {
   for (const [menu, items] of Object.entries(m.contributes.menus)) for (const item of items) assert.ok(ids.has(item.command), `${menu}: ${item.command}`);
   for (const ev of m.activationEvents) if (ev.startsWith('onCommand:')) assert.ok(ids.has(ev.slice('onCommand:'.length)), ev);
 });
+
+test('index commands say what they do, and welcome-view buttons carry the title of the command they run', () => {
+  // "Reindex", "Index Workspace" and "Rebuild Index" named one action twice and the other vaguely.
+  assert.equal(Commands.reindexLibrary.title, 'Update Index');
+  assert.equal(Commands.rebuildIndex.title, 'Rebuild Index from Scratch');
+  const ids = new Map<string, string>(Object.values(Commands).map((c) => [c.id, c.title]));
+  const links = manifest().contributes.viewsWelcome.flatMap((w) => [...w.contents.matchAll(/\[([^\]]+)\]\(command:([\w.]+)\)/g)]);
+  assert.ok(links.length > 0);
+  for (const [, label, id] of links) {
+    assert.ok(id && ids.has(id), `welcome button runs unknown ${id}`);
+    assert.equal(label, ids.get(id!)?.replace(/…$/, ''), `the welcome button for ${id}`);
+  }
+});
