@@ -8,6 +8,8 @@
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import { assignClusterColours, type PaletteEntry } from './clusterColours';
+import { abstractStart, fitScaleFor, layoutKey, resizedScale } from './atlasViewRules';
 import { parseHostToPanel, parsePanelState, type HostToPanel, type MapMessage, type PanelAction, type PanelState, type PanelToHost } from '../src/shared/panelProtocol';
 
 interface VsCodeApi {
@@ -48,7 +50,7 @@ const canvas = el('canvas', {
   'aria-label': 'Topic map. Arrow keys pan, plus and minus zoom, 0 fits, Enter selects the paper nearest the centre, N and P step through filter matches.',
 });
 const tooltip = el('div', { class: 'tooltip', role: 'tooltip', hidden: '' });
-const legend = el('div', { class: 'legend', 'aria-hidden': 'true' });
+const legend = el('details', { class: 'legend', open: '' });
 const mapPane = el('div', { class: 'map' }, canvas, matchList, tooltip, legend);
 const side = el('aside', { class: 'side', 'aria-label': 'Selected paper', 'aria-live': 'polite' });
 const main = el('div', { class: 'main' }, el('div', { class: 'left' }, banner, mapPane), side);
@@ -78,12 +80,14 @@ function themeKind(): 'light' | 'dark' | 'hc' {
   return c.contains('vscode-light') ? 'light' : 'dark';
 }
 
-const HUES = [210, 28, 130, 350, 275, 55, 180, 320, 95, 0, 240, 160];
+/** Palette entry of each cluster (webview/clusterColours.ts: neighbouring clusters kept apart). */
+let colours = new Map<number, PaletteEntry>();
 function clusterColour(c: number, alpha = 1): string {
-  const hue = HUES[c % HUES.length]! + 17 * Math.floor(c / HUES.length);
+  const { hue, shade } = colours.get(c) ?? { hue: 210, shade: 1 };
   const kind = themeKind();
-  const [s, l] = kind === 'light' ? [70, 42] : kind === 'hc' ? [100, 60] : [65, 62];
-  return `hsla(${hue % 360}, ${s}%, ${l}%, ${alpha})`;
+  const s = kind === 'light' ? 70 : kind === 'hc' ? 100 : 65;
+  const l = (kind === 'light' ? [30, 42, 52] : kind === 'hc' ? [50, 60, 72] : [50, 62, 74])[shade] ?? 60;
+  return `hsla(${hue.toFixed(1)}, ${s}%, ${l}%, ${alpha})`;
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -129,6 +133,7 @@ function setMap(m: MapMessage): void {
     })
     .filter((c): c is NonNullable<typeof c> => c !== undefined)
     .sort((a, b) => b.size - a.size);
+  colours = assignClusterColours(centres);
   // Uniform grid over the data for hit-testing (about 4 points per cell on average).
   const span = Math.max(maxX - minX, maxY - minY, 1e-6);
   const cols = Math.max(1, Math.min(512, Math.ceil(Math.sqrt(n / 4))));
@@ -144,10 +149,19 @@ function setMap(m: MapMessage): void {
   banner.hidden = !m.fallback;
   banner.textContent = m.fallback ?? '';
   selected = state.selectedId ? m.ids.indexOf(state.selectedId) : -1;
+  layout = layoutKey(n, bounds);
   fit();
-  if (state.view) {
-    Object.assign(view, state.view);
+  // A saved view is restored only on the layout it was saved on (a reload of the panel); a rebuilt
+  // index or another model lays the map out anew, and the old view would show an empty corner.
+  if (state.view && state.view.layout === layout) {
+    view.cx = state.view.cx;
+    view.cy = state.view.cy;
+    view.scale = state.view.scale;
     userMoved = true;
+  } else {
+    userMoved = false;
+    state.view = undefined;
+    saveState();
   }
   applyFilter(state.filter ?? '');
   renderLegend();
@@ -158,15 +172,13 @@ function fit(): void {
   const { width, height } = canvas.getBoundingClientRect();
   view.cx = (bounds.minX + bounds.maxX) / 2;
   view.cy = (bounds.minY + bounds.maxY) / 2;
-  const w = Math.max(1e-6, bounds.maxX - bounds.minX);
-  const h = Math.max(1e-6, bounds.maxY - bounds.minY);
-  // Margins leave room for the cluster labels drawn at the edges.
-  view.scale = Math.min(Math.max(width - 160, 100) / w, Math.max(height - 120, 100) / h);
+  view.scale = fitScaleFor(bounds, width, height);
   // Lift the map a little: the legend takes the bottom edge.
   view.cy += 25 / view.scale;
   fitScale = view.scale;
 }
 let fitScale = 1;
+let layout = '';
 /** Until the user zooms or pans, the map refits whenever the panel is resized. */
 let userMoved = false;
 
@@ -341,11 +353,14 @@ function paintPixels(g: CanvasRenderingContext2D, width: number, height: number,
   g.putImageData(pixelBuffer, 0, 0);
 }
 
+/** Every topic, largest first, in a list that scrolls (and folds away) instead of stopping at 12. */
 function renderLegend(): void {
-  legend.replaceChildren(
-    ...centres.slice(0, 12).map((c) => el('span', { class: 'legend-item' }, el('span', { class: 'swatch' }), `${c.label} (${c.size})`)),
-  );
-  legend.querySelectorAll<HTMLElement>('.swatch').forEach((s, k) => (s.style.background = clusterColour(centres[k]!.cluster)));
+  const items = centres.map((c) => {
+    const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+    swatch.style.background = clusterColour(c.cluster);
+    return el('li', { class: 'legend-item' }, swatch, `${c.label} (${c.size.toLocaleString()})`);
+  });
+  legend.replaceChildren(el('summary', {}, `${centres.length} ${centres.length === 1 ? 'topic' : 'topics'}`), el('ul', { 'aria-label': 'Topics' }, ...items));
 }
 
 /** Map labels: the first two keyphrases of a topic label, at most 34 characters. */
@@ -408,8 +423,17 @@ function selectIndex(i: number, centre: boolean): void {
 
 function persistView(): void {
   userMoved = true;
-  state.view = { ...view };
+  state.view = { ...view, layout };
   saveState();
+}
+
+/** Back to the whole map; later resizes refit it again. */
+function resetView(): void {
+  fit();
+  userMoved = false;
+  state.view = undefined;
+  saveState();
+  draw();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,14 +464,31 @@ function applyFilter(text: string): void {
   matches = m;
   matchCursor = -1;
   matchBadge.textContent = `${matchIds.length.toLocaleString()} of ${map.ids.length.toLocaleString()} match`;
-  matchList.replaceChildren(
-    ...matchIds.slice(0, 8).map((i) => {
-      const b = el('button', { class: 'match', type: 'button', title: map!.titles[i]! }, map!.titles[i]!);
-      b.addEventListener('click', () => selectIndex(i, true));
-      return el('li', {}, b);
-    }),
-  );
+  matchList.replaceChildren();
+  showMoreMatches();
   draw();
+}
+
+/** Matches listed at a time: the list scrolls, and a last row lists the next ones. */
+const MATCH_PAGE = 50;
+function showMoreMatches(): void {
+  if (!map) return;
+  matchList.querySelector('.more')?.remove();
+  const shown = matchList.childElementCount;
+  for (const i of matchIds.slice(shown, shown + MATCH_PAGE)) {
+    const b = el('button', { class: 'match', type: 'button', title: map.titles[i]! }, map.titles[i]!);
+    b.addEventListener('click', () => selectIndex(i, true));
+    matchList.append(el('li', {}, b));
+  }
+  const left = matchIds.length - matchList.childElementCount;
+  if (left > 0) {
+    const more = el('button', { class: 'match more-button', type: 'button' }, `Show ${Math.min(left, MATCH_PAGE)} more (${left.toLocaleString()} not listed)`);
+    more.addEventListener('click', () => {
+      showMoreMatches();
+      (matchList.querySelectorAll<HTMLElement>('.match')[shown + MATCH_PAGE] ?? more).focus();
+    });
+    matchList.append(el('li', { class: 'more' }, more));
+  }
 }
 
 filterInput.addEventListener('input', () => {
@@ -527,13 +568,7 @@ function zoom(factor: number): void {
 }
 zoomIn.addEventListener('click', () => zoom(1.4));
 zoomOut.addEventListener('click', () => zoom(1 / 1.4));
-zoomFit.addEventListener('click', () => {
-  fit();
-  userMoved = false;
-  state.view = undefined;
-  saveState();
-  draw();
-});
+zoomFit.addEventListener('click', resetView);
 
 canvas.addEventListener('keydown', (e) => {
   const step = 60 / view.scale;
@@ -545,7 +580,7 @@ canvas.addEventListener('keydown', (e) => {
     '+': () => zoom(1.4),
     '=': () => zoom(1.4),
     '-': () => zoom(1 / 1.4),
-    '0': () => fit(),
+    '0': () => resetView(),
     Enter: () => selectIndex(nearestToCentre(), true),
     n: () => {
       if (matchIds.length) selectIndex(matchIds[(matchCursor = (matchCursor + 1) % matchIds.length)]!, true);
@@ -559,12 +594,21 @@ canvas.addEventListener('keydown', (e) => {
   if (!action) return;
   e.preventDefault();
   action();
-  persistView();
+  if (e.key !== '0') persistView();
   draw();
 });
 
 new ResizeObserver(() => {
-  if (!userMoved && map) fit();
+  if (map && !userMoved) fit();
+  else if (map) {
+    // Keep showing the same part of the map: zoom by how much the whole-map zoom changed.
+    const { width, height } = canvas.getBoundingClientRect();
+    const after = fitScaleFor(bounds, width, height);
+    view.scale = resizedScale(view.scale, fitScale, after);
+    fitScale = after;
+    state.view = { ...view, layout };
+    saveState();
+  }
   draw();
 }).observe(mapPane);
 new MutationObserver(() => {
@@ -581,13 +625,13 @@ function actionButton(label: string, icon: string, action: PanelAction, id: stri
   return b;
 }
 
-function heatMap(text: string, spans: { start: number; end: number; score: number }[]): DocumentFragment {
+function heatMap(text: string, spans: { start: number; end: number; score: number }[], from = 0): DocumentFragment {
   const frag = document.createDocumentFragment();
   // Scores are relative: spread them over [0, 1] so the strongest words stand out from the rest.
   const scores = spans.map((s) => s.score);
   const min = Math.min(...scores);
   const range = Math.max(1e-9, Math.max(...scores) - min);
-  let at = 0;
+  let at = from;
   for (const s of [...spans].sort((a, b) => a.start - b.start)) {
     if (s.start < at || s.end > text.length) continue;
     const level = (s.score - min) / range;
@@ -608,7 +652,8 @@ function showPaper(msg: Extract<HostToPanel, { type: 'paper' }>): void {
   const ids = [p.doi ? `DOI ${p.doi}` : '', p.arxivId ? `arXiv ${p.arxivId}` : '', `key ${p.id}`].filter(Boolean).join(' · ');
   const abstract = el('div', { class: 'abstract' });
   if (msg.keywords && msg.keywords.spans.length > 0) {
-    abstract.append(el('p', { 'aria-hidden': 'true' }, heatMap(msg.keywords.text, msg.keywords.spans)));
+    // The keyword text is "title. abstract"; the title is the heading already.
+    abstract.append(el('p', { 'aria-hidden': 'true' }, heatMap(msg.keywords.text, msg.keywords.spans, abstractStart(msg.keywords.text, p.title))));
     abstract.append(el('p', { class: 'sr-only' }, `${p.abstract || p.title} Top keywords: ${msg.keywords.top.join(', ')}.`));
   } else abstract.append(el('p', {}, p.abstract || 'No abstract.'));
   const keywords = msg.keywords?.top.length ? msg.keywords.top : p.keywords;
@@ -625,10 +670,12 @@ function showPaper(msg: Extract<HostToPanel, { type: 'paper' }>): void {
     });
     related.append(el('li', {}, b));
   }
+  const another = side.dataset.paperId !== p.id;
+  side.dataset.paperId = p.id;
   side.replaceChildren(
     el('h2', { id: 'paper-title' }, p.title),
     el('p', { class: 'meta' }, meta),
-    p.topic ? el('p', { class: 'topic' }, el('span', { class: 'codicon codicon-symbol-namespace', 'aria-hidden': 'true' }), ` ${p.topic}`) : '',
+    p.topic ? el('p', { class: 'topic' }, el('span', { class: 'codicon codicon-tag', 'aria-hidden': 'true' }), ` ${p.topic}`) : '',
     el('p', { class: 'ids' }, ids),
     el(
       'div',
@@ -644,6 +691,8 @@ function showPaper(msg: Extract<HostToPanel, { type: 'paper' }>): void {
     el('h3', {}, `Related work (${msg.related.length})`),
     related,
   );
+  // A newly selected paper starts at its title, not at the scroll position of the previous one.
+  if (another) side.scrollTop = 0;
 }
 
 // ---------------------------------------------------------------------------------------------

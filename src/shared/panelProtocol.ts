@@ -92,7 +92,8 @@ export type PanelAction = v.InferOutput<typeof PanelActionSchema>;
 export const PanelStateSchema = v.object({
   selectedId: v.optional(v.string()),
   filter: v.optional(v.string()),
-  view: v.optional(v.object({ cx: v.number(), cy: v.number(), scale: v.number() })),
+  /** `layout`: the map layout the view was saved on (webview/atlasViewRules.ts layoutKey). */
+  view: v.optional(v.object({ cx: v.number(), cy: v.number(), scale: v.number(), layout: v.optional(v.string()) })),
 });
 export type PanelState = v.InferOutput<typeof PanelStateSchema>;
 

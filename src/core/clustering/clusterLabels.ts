@@ -5,6 +5,7 @@
  * number of words per cluster. Phrases common everywhere ("we propose", "results") sink; phrases a
  * cluster uses much more than the others rise.
  */
+import { detectLanguage, stopWordsOf } from './languageStopWords';
 
 export interface ClusterTerms {
   /** Top phrases joined with " · ", e.g. "diffusion models · image editing · text-to-image". */
@@ -49,13 +50,15 @@ function hasLetter(token: string): boolean {
 
 /**
  * Unigrams and bigrams of a text, in order. Bigrams never cross punctuation or a stop word, so they
- * are phrases a reader would recognise ("image editing"), not accidents ("editing we"). A hand-written
- * scanner rather than regular expressions: this runs over every abstract of the library.
+ * are phrases a reader would recognise ("image editing"), not accidents ("editing we"). Stop words are
+ * the English ones above plus those of the text's own language when it is not English ("de", "la"
+ * in a French abstract). A hand-written scanner rather than regular expressions: this runs over every
+ * abstract of the library.
  */
 export function textPhrases(text: string): string[] {
   const lower = text.toLowerCase();
-  const phrases: string[] = [];
-  let previous: string | undefined;
+  // Tokens first (null marks a phrase break), so the language is known before stop words are dropped.
+  const tokens: Array<string | null> = [];
   let start = -1;
   for (let i = 0; i <= lower.length; i++) {
     const ch = i < lower.length ? lower.charCodeAt(i) : 32;
@@ -68,16 +71,22 @@ export function textPhrases(text: string): string[] {
       let b = i;
       while (a < b && (lower.charCodeAt(a) === 45 || lower.charCodeAt(a) === 43)) a++;
       while (b > a && lower.charCodeAt(b - 1) === 45) b--;
-      const token = lower.slice(a, b);
+      tokens.push(lower.slice(a, b));
       start = -1;
-      if (token.length < 2 || STOP_WORDS.has(token) || !hasLetter(token)) previous = undefined;
-      else {
-        phrases.push(token);
-        if (previous !== undefined) phrases.push(`${previous} ${token}`);
-        previous = token;
-      }
     }
-    if (PHRASE_BREAKS.has(ch)) previous = undefined;
+    if (PHRASE_BREAKS.has(ch)) tokens.push(null);
+  }
+  const language = detectLanguage(tokens);
+  const own = language ? stopWordsOf(language) : undefined;
+  const phrases: string[] = [];
+  let previous: string | undefined;
+  for (const token of tokens) {
+    if (token === null || token.length < 2 || STOP_WORDS.has(token) || own?.has(token) || !hasLetter(token)) previous = undefined;
+    else {
+      phrases.push(token);
+      if (previous !== undefined) phrases.push(`${previous} ${token}`);
+      previous = token;
+    }
   }
   return phrases;
 }

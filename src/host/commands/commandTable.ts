@@ -2,6 +2,10 @@
  * Every command the extension contributes, in one typed table. package.json's `contributes.commands`
  * must list exactly these ids with these titles (test/unit/host/commandTable.test.ts compares them),
  * so a renamed command cannot silently lose its palette entry or its handler.
+ *
+ * Ids stay stable when a title changes (users' keybindings and links name the id): `reindexLibrary`
+ * is shown as "Update Index" (index new and changed library files, drop removed ones) and
+ * `rebuildIndex` as "Rebuild Index from Scratch" (forget every embedding, then index everything).
  */
 import { uriComponent } from '../../core/displayText';
 
@@ -11,8 +15,8 @@ export const Commands = {
   searchPapers: { id: 'paperAtlas.searchPapers', title: 'Search Papers…' },
   showRelatedWork: { id: 'paperAtlas.showRelatedWork', title: 'Show Related Work' },
   openAtlas: { id: 'paperAtlas.openAtlas', title: 'Open Atlas' },
-  reindexLibrary: { id: 'paperAtlas.reindexLibrary', title: 'Reindex' },
-  rebuildIndex: { id: 'paperAtlas.rebuildIndex', title: 'Rebuild Index' },
+  reindexLibrary: { id: 'paperAtlas.reindexLibrary', title: 'Update Index' },
+  rebuildIndex: { id: 'paperAtlas.rebuildIndex', title: 'Rebuild Index from Scratch' },
   selectModel: { id: 'paperAtlas.selectModel', title: 'Select Model…' },
   downloadModel: { id: 'paperAtlas.downloadModel', title: 'Download Model…' },
   showKeywordHighlights: { id: 'paperAtlas.showKeywordHighlights', title: 'Show Keyword Highlights' },

@@ -2,21 +2,27 @@
  * "Show Keyword Highlights": the keyword model's heat-map over the selected text (or the paragraph
  * under the cursor) as editor decorations in three strengths; on a citation or BibTeX entry of an
  * indexed paper it opens the paper in the Atlas, whose side pane shows the heat-map of its abstract.
+ * Citation syntax is blanked before scoring, so keys are never highlighted. The ranked keyword list
+ * stays readable: a summary after the paragraph and the full list in the hover of every highlight.
  * Decorations clear when the document changes.
  */
 import * as vscode from 'vscode';
-import { labelText, notificationText } from '../../core/displayText';
+import { markdownText, notificationText } from '../../core/displayText';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';
 import { citationAt } from '../hover/citationScanner';
+import { keywordListMarkdown, keywordSummary, maskCitations, paragraphAround } from './keywordText';
 
-function paragraphAt(doc: vscode.TextDocument, line: number): vscode.Range {
-  let start = line;
-  let end = line;
-  while (start > 0 && doc.lineAt(start - 1).text.trim() !== '') start--;
-  while (end < doc.lineCount - 1 && doc.lineAt(end + 1).text.trim() !== '') end++;
-  return new vscode.Range(start, 0, end, doc.lineAt(end).text.length);
+/** The paragraph under the cursor; undefined on a blank line (it belongs to no paragraph). */
+function paragraphAt(doc: vscode.TextDocument, line: number): vscode.Range | undefined {
+  // Only the lines near the cursor: a paragraph never spans more than a few hundred lines.
+  const from = Math.max(0, line - 500);
+  const to = Math.min(doc.lineCount - 1, line + 500);
+  const lines: string[] = [];
+  for (let i = from; i <= to; i++) lines.push(doc.lineAt(i).text);
+  const p = paragraphAround(lines, line - from);
+  return p ? new vscode.Range(p.start + from, 0, p.end + from, doc.lineAt(p.end + from).text.length) : undefined;
 }
 
 export function registerKeywordHighlights(ctx: AtlasContext): vscode.Disposable {
@@ -25,9 +31,12 @@ export function registerKeywordHighlights(ctx: AtlasContext): vscode.Disposable 
     vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('editor.findMatchHighlightBackground') }),
     vscode.window.createTextEditorDecorationType({ backgroundColor: new vscode.ThemeColor('editor.findMatchBackground'), fontWeight: 'bold' }),
   ];
+  const summary = vscode.window.createTextEditorDecorationType({
+    after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic', margin: '0 0 0 2em' },
+  });
   const decorated = new Set<vscode.TextEditor>();
   const clear = (editor: vscode.TextEditor): void => {
-    for (const l of levels) editor.setDecorations(l, []);
+    for (const l of [...levels, summary]) editor.setDecorations(l, []);
     decorated.delete(editor);
   };
   const show = async (): Promise<void> => {
@@ -46,7 +55,12 @@ export function registerKeywordHighlights(ctx: AtlasContext): vscode.Disposable 
       }
     }
     const range = editor.selection.isEmpty ? paragraphAt(doc, editor.selection.active.line) : new vscode.Range(editor.selection.start, editor.selection.end);
-    const text = doc.getText(range);
+    if (!range) {
+      void vscode.window.showInformationMessage('Paper Atlas: put the cursor in a paragraph, or select some text, to highlight its keywords.');
+      return;
+    }
+    // Same length as the document text, so the engine's offsets still point into the document.
+    const text = maskCitations(doc.getText(range));
     if (text.trim() === '') return;
     try {
       const client = await ctx.engine.get();
@@ -54,15 +68,17 @@ export function registerKeywordHighlights(ctx: AtlasContext): vscode.Disposable 
       const base = doc.offsetAt(range.start);
       const max = Math.max(1e-9, ...result.spans.map((s) => s.score));
       const buckets: vscode.DecorationOptions[][] = [[], [], []];
+      const list = (current?: string): vscode.MarkdownString => new vscode.MarkdownString(keywordListMarkdown(result.top, markdownText, current));
       for (const s of result.spans) {
         const level = s.score / max;
-        if (level < 0.35 || s.end > text.length) continue;
+        if (level < 0.35 || s.end > text.length || text.slice(s.start, s.end).trim() === '') continue;
         const bucket = buckets[level > 0.8 ? 2 : level > 0.55 ? 1 : 0]!;
-        bucket.push({ range: new vscode.Range(doc.positionAt(base + s.start), doc.positionAt(base + s.end)), hoverMessage: `keyword score ${s.score.toFixed(2)}` });
+        bucket.push({ range: new vscode.Range(doc.positionAt(base + s.start), doc.positionAt(base + s.end)), hoverMessage: list(s.text) });
       }
       levels.forEach((l, i) => editor.setDecorations(l, buckets[i] ?? []));
+      const end = doc.lineAt(range.end.line).range.end;
+      editor.setDecorations(summary, [{ range: new vscode.Range(end, end), hoverMessage: list(), renderOptions: { after: { contentText: keywordSummary(result.top) } } }]);
       decorated.add(editor);
-      vscode.window.setStatusBarMessage(labelText(`Paper Atlas keywords: ${result.top.map((t) => t.text).join(', ')}`), 8000);
     } catch (e) {
       ctx.log.warn(`keyword highlights failed: ${errorMessage(e)}`);
       void vscode.window.showWarningMessage(notificationText(`Paper Atlas: keyword highlights are not available — ${errorMessage(e)}`));
@@ -70,6 +86,7 @@ export function registerKeywordHighlights(ctx: AtlasContext): vscode.Disposable 
   };
   return vscode.Disposable.from(
     ...levels,
+    summary,
     vscode.commands.registerCommand(Commands.showKeywordHighlights.id, show),
     vscode.workspace.onDidChangeTextDocument((e) => {
       for (const ed of [...decorated]) if (ed.document === e.document) clear(ed);

@@ -12,6 +12,7 @@ import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';
 import { copyCitationKey, goToSource, insertCitation } from '../commands/paperActions';
 import { authorsShort } from '../library/paperCatalog';
+import { engineOrderLabel, MIN_QUERY_CHARS, queryLongEnough } from './engineOrderLabel';
 
 export const SEARCH_DEBOUNCE_MS = 150;
 
@@ -49,9 +50,11 @@ export async function searchPapers(ctx: AtlasContext, initial = ''): Promise<voi
   const editor = vscode.window.activeTextEditor;
   const pick = vscode.window.createQuickPick<PaperPickItem>();
   pick.title = 'Paper Atlas: Search Papers';
-  pick.placeholder = ctx.catalog.size > 0 ? `Search ${ctx.catalog.size} papers by meaning and words` : 'Search papers (the library is still being indexed)';
-  pick.matchOnDescription = true;
-  pick.matchOnDetail = true;
+  pick.placeholder = ctx.catalog.size > 0 ? `Search ${ctx.catalog.size} papers by meaning and words (at least ${MIN_QUERY_CHARS} characters)` : 'Search papers (the library is still being indexed)';
+  // The engine decides what matches and in which order; VS Code's own filter must neither hide nor
+  // re-sort its hits (see engineOrderLabel.ts).
+  pick.matchOnDescription = false;
+  pick.matchOnDetail = false;
   pick.value = initial;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inflight: RpcCancellationTokenSource | undefined;
@@ -59,7 +62,7 @@ export async function searchPapers(ctx: AtlasContext, initial = ''): Promise<voi
   const run = async (query: string): Promise<void> => {
     inflight?.cancel();
     const mine = ++seq;
-    if (query.trim() === '') {
+    if (!queryLongEnough(query)) {
       pick.items = [];
       pick.busy = false;
       return;
@@ -71,8 +74,7 @@ export async function searchPapers(ctx: AtlasContext, initial = ''): Promise<voi
       const client = await ctx.engine.get();
       const hits = await client.search({ query, k: 30, mode: 'hybrid' }, cancel);
       if (mine !== seq) return;
-      pick.items = hits.map((h) => pickItemFor(ctx, h, h.score));
-      if (hits.length === 0) pick.items = [];
+      pick.items = hits.map((h) => ({ ...pickItemFor(ctx, h, h.score), label: engineOrderLabel(h.title), alwaysShow: true }));
     } catch (e) {
       if (mine === seq) {
         ctx.log.warn(`search failed: ${errorMessage(e)}`);

@@ -95,7 +95,8 @@ export class PaperTreeProvider implements vscode.TreeDataProvider<PaperTreeNode>
       // Topic labels already are keyphrases: the description only counts.
       g.description = `${g.papers.length} ${g.papers.length === 1 ? 'paper' : 'papers'}`;
     }
-    if (grouping === 'year') list.sort((a, b) => b.label.localeCompare(a.label));
+    // Newest year first; papers without a year are the least informative group, so it comes last.
+    if (grouping === 'year') list.sort((a, b) => yearOf(b) - yearOf(a));
     else if (grouping === 'topic') list.sort((a, b) => b.papers.length - a.papers.length);
     else list.sort((a, b) => a.label.localeCompare(b.label));
     this.nodes.clear();
@@ -129,7 +130,7 @@ export class PaperTreeProvider implements vscode.TreeDataProvider<PaperTreeNode>
       item.id = element.key;
       item.description = element.description;
       item.contextValue = 'group';
-      item.iconPath = new vscode.ThemeIcon(element.key.startsWith('topic:') ? 'symbol-namespace' : element.key.startsWith('year:') ? 'calendar' : 'file');
+      item.iconPath = new vscode.ThemeIcon(groupIcon(element.key));
       return item;
     }
     const p = element.paper;
@@ -138,11 +139,13 @@ export class PaperTreeProvider implements vscode.TreeDataProvider<PaperTreeNode>
     item.description = paperDescription(p);
     item.contextValue = 'paper';
     item.iconPath = new vscode.ThemeIcon('book');
-    const tip = new vscode.MarkdownString(undefined, true);
+    // No theme icons: the tooltip holds only paper text, and a key in a code span must show `$(…)` as written.
+    const tip = new vscode.MarkdownString(undefined, false);
     tip.appendMarkdown(`**${markdownText(p.title)}**\n\n`);
     tip.appendMarkdown(`${markdownText(p.authors.join(', ') || 'Unknown authors')}${p.year !== undefined ? ` · ${p.year}` : ''}${p.venue ? ` · *${markdownText(p.venue)}*` : ''}\n\n`);
     if (p.abstractStart) tip.appendMarkdown(`${markdownText(p.abstractStart)}\n\n`);
-    tip.appendMarkdown(markdownText(p.id));
+    // A code span shows its text literally: escaping the key inside it would show the backslashes.
+    tip.appendMarkdown(markdownCodeSpan(p.id));
     item.tooltip = tip;
     item.accessibilityInformation = { label: `${p.title}, ${paperDescription(p)}` };
     item.command = { command: Commands.openInAtlas.id, title: Commands.openInAtlas.title, arguments: [p.id] };
@@ -152,6 +155,26 @@ export class PaperTreeProvider implements vscode.TreeDataProvider<PaperTreeNode>
   dispose(): void {
     this.changeEmitter.dispose();
   }
+}
+
+/** Topic groups are tagged by their keyphrases; `symbol-namespace` ({ }) read as a code namespace. */
+export const GROUP_ICONS = { topic: 'tag', year: 'calendar', file: 'file' } as const;
+
+function groupIcon(key: string): string {
+  return key.startsWith('topic:') ? GROUP_ICONS.topic : key.startsWith('year:') ? GROUP_ICONS.year : GROUP_ICONS.file;
+}
+
+function yearOf(g: GroupNode): number {
+  const y = Number(g.key.slice('year:'.length));
+  return Number.isFinite(y) ? y : Number.NEGATIVE_INFINITY;
+}
+
+/** `text` as an inline code span: a fence longer than any backtick run inside, padded when needed. */
+export function markdownCodeSpan(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text.replace(/\r?\n/g, ' ')}${pad}${fence}`;
 }
 
 /** Registers the Papers view and its grouping toggles. Returns the view for reveal(). */

@@ -3,7 +3,8 @@
 // checks what a user would see; a screenshot that is nearly blank fails its step.
 import path from 'node:path';
 
-const DEFAULT_TIMEOUT = 30_000;
+// Slow, shared machines load the workbench in ~30 s: PAPER_ATLAS_UI_TIMEOUT_MS raises every wait.
+const DEFAULT_TIMEOUT = Number(process.env.PAPER_ATLAS_UI_TIMEOUT_MS) || 30_000;
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -82,7 +83,10 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
   const results = [];
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(DEFAULT_TIMEOUT);
+  // PAPER_ATLAS_UI_ONLY (a regular expression) runs only the steps whose names match it.
+  const only = process.env.PAPER_ATLAS_UI_ONLY ? new RegExp(process.env.PAPER_ATLAS_UI_ONLY, 'i') : undefined;
   const step = async (name, fn) => {
+    if (only && !only.test(name)) return;
     const started = Date.now();
     try {
       await fn();
@@ -107,7 +111,7 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await page.locator('.activitybar .action-item a[aria-label^="Paper Atlas"], .activitybar .action-item[aria-label^="Paper Atlas"]').first().click();
       await page.locator('.part.sidebar .welcome-view-content', { hasText: 'No papers indexed yet' }).waitFor({ timeout: 60_000 });
-      await page.locator('.part.sidebar .welcome-view-content a, .part.sidebar .welcome-view-content .monaco-button', { hasText: 'Index Workspace' }).first().waitFor();
+      await page.locator('.part.sidebar .welcome-view-content a, .part.sidebar .welcome-view-content .monaco-button', { hasText: 'Update Index' }).first().waitFor();
       await shot(page, path.join(shots, 'welcome.png'));
     });
   }
@@ -148,9 +152,37 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
   await step('palette search returns fixture papers', async () => {
     await runCommand(page, 'Paper Atlas: Search Papers…');
     await page.locator('.quick-input-widget input').fill('dense retrieval for question answering');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dense Passage Retrieval' }).first().waitFor();
+    // Titles carry invisible word joiners (see engineOrderLabel.ts): find the row by its key.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'karpukhin2020dpr' }).first().waitFor();
     await page.waitForTimeout(300);
     await shot(page, path.join(shots, 'search.png'));
+    await page.keyboard.press('Escape');
+  });
+
+  // VS Code's QuickPick moves items whose label contains the typed text to the top. For "language
+  // models" the engine ranks BERT (no such label) above "Language Models are Unsupervised…" (one), so
+  // the rows must keep the engine's order: the scores the engine gave, in its descending order.
+  await step('Search Papers… shows the engine ranking unchanged', async () => {
+    const query = 'language models';
+    await runCommand(page, 'Paper Atlas: Search Papers…');
+    await page.locator('.quick-input-widget input').fill(query);
+    const rowsLocator = page.locator('.quick-input-list .monaco-list-row');
+    await rowsLocator.nth(4).waitFor();
+    await page.waitForTimeout(500); // the debounced search may still replace the items once
+    const rows = await page.evaluate(() =>
+      [...document.querySelectorAll('.quick-input-list .monaco-list-row')]
+        .map((r) => ({ index: Number(r.getAttribute('data-index')), label: (r.querySelector('.label-name')?.textContent ?? '').replace(/\u2060/g, ''), text: r.textContent ?? '' }))
+        .sort((a, b) => a.index - b.index),
+    );
+    const shown = rows.map((r) => ({ title: r.label.trim(), score: Number(/score (\d+(?:\.\d+)?)/.exec(r.text)?.[1]) }));
+    if (shown.length < 5 || shown.some((r) => !Number.isFinite(r.score))) throw new Error(`rows: ${JSON.stringify(shown)}`);
+    const engineOrder = [...shown].sort((a, b) => b.score - a.score);
+    const titles = (xs) => xs.map((r) => `${r.score.toFixed(3)} ${r.title}`).join(' | ');
+    if (titles(shown) !== titles(engineOrder)) throw new Error(`shown order differs from the engine ranking:\n  shown:  ${titles(shown)}\n  engine: ${titles(engineOrder)}`);
+    // The query must be one VS Code would re-sort: a label containing it below one that does not.
+    const contains = shown.map((r) => r.title.toLowerCase().includes(query));
+    if (!contains.some((c, i) => c && contains.slice(0, i).some((d) => !d))) throw new Error(`"${query}" does not exercise the re-sort: ${titles(shown)}`);
+    await shot(page, path.join(shots, 'search-order.png'));
     await page.keyboard.press('Escape');
   });
 
@@ -185,6 +217,50 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     await page.keyboard.press('Escape');
   });
 
+  // Cursor in the prose of a paragraph with four citations: the keys must not be highlighted, the
+  // keyword list must stay readable after the paragraph.
+  await step('Show Keyword Highlights skips citations and shows the keyword list', async () => {
+    await page.keyboard.press('Escape');
+    await mouseOverText(page, 'ColBERT');
+    await page.mouse.down();
+    await page.mouse.up();
+    await runCommand(page, 'Paper Atlas: Show Keyword Highlights');
+    const deadline = Date.now() + 30_000;
+    let found;
+    while (Date.now() < deadline) {
+      found = await page.evaluate(() => {
+        const summary = [...document.querySelectorAll('.monaco-editor .view-lines span')]
+          .map((e) => getComputedStyle(e, '::after').content)
+          .find((c) => c && c.includes('keywords:'));
+        const marks = [...document.querySelectorAll('.monaco-editor .view-overlays [class*="ced-"]')].map((e) => e.getBoundingClientRect());
+        // Where the citation keys are drawn.
+        const keys = [];
+        const root = document.querySelector('.monaco-editor .view-lines');
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          for (const key of ['khattab2020colbert', 'reimers2019sbert', 'lewis2020rag']) {
+            const i = n.textContent.indexOf(key);
+            if (i < 0) continue;
+            const r = document.createRange();
+            r.setStart(n, i);
+            r.setEnd(n, i + key.length);
+            const b = r.getBoundingClientRect();
+            keys.push({ key, left: b.left, right: b.right, top: b.top, bottom: b.bottom });
+          }
+        }
+        const overlapping = keys.filter((k) => marks.some((m) => m.left < k.right - 1 && m.right > k.left + 1 && m.top < k.bottom - 1 && m.bottom > k.top + 1)).map((k) => k.key);
+        return { summary, marks: marks.length, keys: keys.length, overlapping };
+      });
+      if (found.summary && found.marks > 0) break;
+      await page.waitForTimeout(300);
+    }
+    if (!found?.summary) throw new Error(`no keyword list after the paragraph: ${JSON.stringify(found)}`);
+    if (found.keys === 0) throw new Error('the citation keys are not visible');
+    if (found.overlapping.length > 0) throw new Error(`citation keys highlighted: ${found.overlapping.join(', ')}`);
+    await page.waitForTimeout(300);
+    await shot(page, path.join(shots, 'keyword-highlights.png'));
+  });
+
   let frame;
   await step('Atlas panel draws the map and shows a selected paper', async () => {
     await runCommand(page, 'Paper Atlas: Open Atlas');
@@ -210,6 +286,24 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     await frame.locator('.match', { hasText: 'Dense Passage' }).first().click();
     await frame.locator('#paper-title', { hasText: 'Dense Passage Retrieval' }).waitFor();
     await frame.locator('.related-item').first().waitFor();
+    const abstract = (await frame.locator('.abstract').first().innerText()).trim();
+    if (abstract.startsWith('Dense Passage Retrieval')) throw new Error(`the abstract repeats the title: ${abstract.slice(0, 80)}`);
+    // A new selection starts at its title even when the side pane was scrolled down.
+    await frame.evaluate(() => {
+      const side = document.querySelector('aside.side');
+      side.style.maxHeight = '300px'; // make sure it can scroll in a tall window
+      side.scrollTop = side.scrollHeight;
+    });
+    await frame.locator('.related-item').first().click();
+    await frame.waitForFunction(() => !document.querySelector('#paper-title')?.textContent?.includes('Dense Passage Retrieval'));
+    const scrollTop = await frame.evaluate(() => document.querySelector('aside.side').scrollTop);
+    await frame.evaluate(() => (document.querySelector('aside.side').style.maxHeight = ''));
+    if (scrollTop !== 0) throw new Error(`the side pane kept the old scroll position (${scrollTop})`);
+    await frame.locator('#filter').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('retrieval');
+    await frame.locator('.match', { hasText: 'Dense Passage' }).first().click();
+    await frame.locator('#paper-title', { hasText: 'Dense Passage Retrieval' }).waitFor();
     // Clear the filter again so the screenshot shows every cluster in colour around the selection.
     await frame.locator('#filter').click();
     await page.keyboard.press('Control+A');
@@ -288,6 +382,8 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
       window.postMessage(msg, '*');
     }, points);
     await frame.locator('#match-count', { hasText: '100,000' }).waitFor();
+    const legendItems = await frame.locator('.legend .legend-item').count();
+    if (legendItems !== 40) throw new Error(`the legend lists ${legendItems} of 40 topics`);
     const box = await frame.locator('canvas#atlas-map').boundingBox();
     const times = [];
     for (let i = 0; i < 8; i++) {
@@ -300,6 +396,62 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     log(`    100k points: paint median ${median} ms, max ${times[times.length - 1]} ms (software canvas, headless chromium)`);
     await shot(page, path.join(shots, 'atlas-100k.png'));
     if (!(median < 100)) throw new Error(`paint median ${median} ms at ${points} points`);
+  });
+
+  await step('Atlas filter lists every match, page by page', async () => {
+    if (!frame) throw new Error('no Atlas panel');
+    await frame.locator('#filter').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('topic 12');
+    await frame.locator('#match-count', { hasText: /^[\d,]+ of 100,000 match$/ }).waitFor();
+    const matched = Number((await frame.locator('#match-count').innerText()).split(' ')[0].replace(/,/g, ''));
+    if (!(matched > 100)) throw new Error(`only ${matched} matches`);
+    const first = await frame.locator('.matches .match:not(.more-button)').count();
+    await frame.locator('.matches .more-button').click();
+    const second = await frame.locator('.matches .match:not(.more-button)').count();
+    if (!(first === 50 && second === 100)) throw new Error(`listed ${first}, then ${second} matches`);
+    await page.waitForTimeout(300);
+    await shot(page, path.join(shots, 'atlas-matches.png'));
+    await frame.locator('#filter').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+  });
+
+  await step('Atlas fits a rebuilt map instead of keeping the old view', async () => {
+    if (!frame) throw new Error('no Atlas panel');
+    // Zoom into a corner, then receive a map laid out elsewhere (as after Rebuild Index).
+    const box = await frame.locator('canvas#atlas-map').boundingBox();
+    for (let i = 0; i < 6; i++) await frame.locator('canvas#atlas-map').dispatchEvent('wheel', { deltaY: -240, clientX: box.x + 20, clientY: box.y + 20 });
+    await frame.evaluate(() => {
+      const n = 3000;
+      const k = 25;
+      const msg = { type: 'map', ids: [], titles: [], years: [], x: [], y: [], cluster: [], clusters: [] };
+      for (let c = 0; c < k; c++) msg.clusters.push({ id: c, label: `rebuilt topic ${c}`, size: n / k, keywords: [] });
+      for (let i = 0; i < n; i++) {
+        const c = i % k;
+        msg.ids.push(`r${i}`);
+        msg.titles.push(`Rebuilt paper ${i}`);
+        msg.years.push(2020);
+        msg.x.push(500 + (c % 5) * 10 + Math.cos(i) * 2);
+        msg.y.push(-800 + Math.floor(c / 5) * 10 + Math.sin(i) * 2);
+        msg.cluster.push(c);
+      }
+      window.postMessage(msg, '*');
+    });
+    await frame.locator('#match-count', { hasText: /^3,000 papers$/ }).waitFor();
+    await page.waitForTimeout(500);
+    const coloured = await frame.evaluate(() => {
+      const c = document.querySelector('canvas#atlas-map');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const bg = [d[0], d[1], d[2]];
+      let painted = 0;
+      for (let i = 0; i < d.length; i += 16) if (Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]) > 60) painted++;
+      return painted / (d.length / 16);
+    });
+    await shot(page, path.join(shots, 'atlas-rebuilt.png'));
+    if (coloured < 0.01) throw new Error(`after the new map only ${(coloured * 100).toFixed(2)}% of the canvas shows points`);
+    const legendItems = await frame.locator('.legend .legend-item').count();
+    if (legendItems !== 25) throw new Error(`the legend lists ${legendItems} of 25 topics`);
   });
 
   await step('the Atlas webview logged no CSP violation', async () => {

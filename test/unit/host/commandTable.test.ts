@@ -1,28 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { COMMAND_CATEGORY, Commands } from '../../../src/host/commands/commandTable';
-
-interface ManifestCommand {
-  command: string;
-  title: string;
-  category?: string;
-}
-
-function manifest(): { contributes: { commands: ManifestCommand[]; menus: Record<string, { command: string }[]> }; activationEvents: string[] } {
-  let dir = __dirname;
-  while (!existsPkg(dir)) dir = path.dirname(dir);
-  return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-}
-
-function existsPkg(dir: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'paper-atlas';
-  } catch {
-    return false;
-  }
-}
+import { manifest } from './manifest';
 
 test('package.json contributes exactly the commands of the typed table', () => {
   const contributed = manifest().contributes.commands;
@@ -44,4 +23,17 @@ test('menus and activation events name only known commands', () => {
   const ids = new Set<string>(Object.values(Commands).map((c) => c.id));
   for (const [menu, items] of Object.entries(m.contributes.menus)) for (const item of items) assert.ok(ids.has(item.command), `${menu}: ${item.command}`);
   for (const ev of m.activationEvents) if (ev.startsWith('onCommand:')) assert.ok(ids.has(ev.slice('onCommand:'.length)), ev);
+});
+
+test('index commands say what they do, and welcome-view buttons carry the title of the command they run', () => {
+  // "Reindex", "Index Workspace" and "Rebuild Index" named one action twice and the other vaguely.
+  assert.equal(Commands.reindexLibrary.title, 'Update Index');
+  assert.equal(Commands.rebuildIndex.title, 'Rebuild Index from Scratch');
+  const ids = new Map<string, string>(Object.values(Commands).map((c) => [c.id, c.title]));
+  const links = manifest().contributes.viewsWelcome.flatMap((w) => [...w.contents.matchAll(/\[([^\]]+)\]\(command:([\w.]+)\)/g)]);
+  assert.ok(links.length > 0);
+  for (const [, label, id] of links) {
+    assert.ok(id && ids.has(id), `welcome button runs unknown ${id}`);
+    assert.equal(label, ids.get(id!)?.replace(/…$/, ''), `the welcome button for ${id}`);
+  }
 });
