@@ -42,6 +42,7 @@ function standIn(steps: IndexProgress[]): { engine: EngineManager; catalog: Pape
     onDidRequestRestart: none.event,
     get: async () => client,
     refreshInfo: async () => undefined,
+    indexDir: () => '/index-folder-outside-the-workspace',
   };
   const catalog = { size: 0, onDidChange: none.event, refresh: async () => undefined, clear: () => undefined };
   return { engine: engine as unknown as EngineManager, catalog: catalog as unknown as PaperCatalog };
