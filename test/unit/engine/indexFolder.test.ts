@@ -154,3 +154,25 @@ test('through the engine: --db on a foreign folder is a one-line open error; an 
     await engine.stop();
   }
 });
+
+test('a library emptied of every file empties the index only when the caller says so', async () => {
+  const options = { dbDir: path.join(work, 'emptied-index'), model: 'atlas-mini-encoder', providers: ['cpu'], threads: 2, batchSize: 16 };
+  const library = path.join(work, 'emptied-library');
+  cpSync(path.join(packageRoot(), 'test', 'fixtures', 'library'), library, { recursive: true });
+  const engine = EngineClient.start();
+  try {
+    await engine.open(options);
+    const first = await engine.index([library]);
+    assert.ok(first.papers > 0);
+    // A CLI path that matched nothing is a mistake, not a request to empty the index.
+    await assert.rejects(engine.index([]), /no library files found/);
+    assert.equal((await engine.listPapers(0, 1)).total, first.papers);
+    // Every file excluded or deleted in the workspace: their papers must leave search.
+    const emptied = await engine.index([], undefined, { emptyLibrary: true });
+    assert.equal(emptied.papers, 0);
+    assert.equal(emptied.removed, first.papers);
+    assert.equal((await engine.listPapers(0, 1)).total, 0);
+  } finally {
+    await engine.stop();
+  }
+});
