@@ -132,6 +132,8 @@ function sentenceQueries(papers: DevPaper[], order: number[], count: number, ran
   return out;
 }
 
+const LATIN_TITLE = /^[\p{Script=Latin}\p{N}\p{P}\p{S}\s]+$/u;
+
 const QUESTION_TEMPLATES = [
   (t: string) => `what is known about ${t}?`,
   (t: string) => `which papers study ${t}?`,
@@ -159,7 +161,8 @@ function questionQueries(papers: DevPaper[], order: number[], count: number, ran
     if (out.length >= count) break;
     if (used.has(i)) continue;
     const p = papers[i]!;
-    if (wordCount(p.title) < 4) continue;
+    // Latin-script titles only: a question template around a Chinese title reads like no user's question.
+    if (wordCount(p.title) < 4 || !LATIN_TITLE.test(p.title)) continue;
     used.add(i);
     const id = `question:${p.id}`;
     out.push({ id, text: titleAsQuestion(p.title, random), relevant: { [p.id]: 1 }, split: splitOf(id) });
@@ -167,7 +170,13 @@ function questionQueries(papers: DevPaper[], order: number[], count: number, ran
   return out;
 }
 
-const ACRONYM = /^(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z0-9-]{1,9}$/;
+/** BERT, LLMs, RoBERTa, LoRA, 3D: no hyphen, two or more capitals, at least half the letters capitals. */
+function isAcronym(word: string): boolean {
+  if (!/^[A-Za-z0-9]{2,10}$/.test(word)) return false;
+  const capitals = word.replace(/[^A-Z]/g, '').length;
+  const letters = word.replace(/[^A-Za-z]/g, '').length;
+  return capitals >= 2 && capitals * 2 >= letters;
+}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -175,7 +184,7 @@ function escapeRegExp(s: string): string {
 
 /** Case-sensitive for acronyms ("BERT", not "bert"), case-insensitive for phrases; whole words only. */
 export function termMatcher(term: string): RegExp {
-  const acronym = ACRONYM.test(term);
+  const acronym = isAcronym(term);
   return new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(term)}(?![\\p{L}\\p{N}])`, acronym ? 'u' : 'iu');
 }
 
@@ -189,7 +198,7 @@ function keywordQueries(papers: DevPaper[], count: number, random: RandomFn): De
   for (const p of papers) {
     const words = p.title.match(/[\p{L}\p{N}][\p{L}\p{N}-]*/gu) ?? [];
     const seen = new Set<string>();
-    for (const w of words) if (ACRONYM.test(w)) seen.add(w);
+    for (const w of words) if (isAcronym(w)) seen.add(w);
     const lower = words.map((w) => w.toLowerCase());
     for (let n = 1; n <= 3; n++) {
       for (let s = 0; s + n <= lower.length; s++) {
@@ -203,10 +212,14 @@ function keywordQueries(papers: DevPaper[], count: number, random: RandomFn): De
   const minTitles = 8;
   const maxTitles = Math.max(minTitles + 1, Math.round(papers.length / 80));
   const frequent = [...titleCount.entries()].filter(([, n]) => n >= minTitles && n <= maxTitles).map(([t]) => t).sort();
-  const acronyms = frequent.filter((t) => ACRONYM.test(t));
-  const phrases = frequent.filter((t) => !ACRONYM.test(t));
+  const acronyms = frequent.filter((t) => isAcronym(t));
+  const phrases = frequent.filter((t) => !isAcronym(t) && t.includes(' '));
+  // Single words are often generic ("methods", "developing"): only longer ones, not verb forms, and few.
+  const words = frequent.filter((t) => !isAcronym(t) && !t.includes(' ') && t.length >= 6 && !/(ing|ed)$/.test(t));
   const pick = (from: string[], n: number): string[] => sampleIndices(from.length, n, random).map((i) => from[i]!);
-  const terms = [...pick(acronyms, Math.round(count * 0.3)), ...pick(phrases, count - Math.round(count * 0.3))];
+  const nAcronyms = Math.round(count * 0.3);
+  const nWords = Math.round(count * 0.15);
+  const terms = [...pick(acronyms, nAcronyms), ...pick(words, nWords), ...pick(phrases, count - nAcronyms - nWords)];
   return terms.map((term) => {
     const match = termMatcher(term);
     const relevant: Record<string, number> = {};

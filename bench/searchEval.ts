@@ -12,8 +12,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { TermStatistics, topTerms } from '../src/core/moreLikeThis';
-import { convexFusion, dot, FUSION_DEPTH, MORE_LIKE_THIS_TERMS, hybridRanking, queryWordCount, reciprocalRankFusion, relatedRanking, type LexicalWeightRule, type ScoreScale, type Scored } from '../src/core/ranking';
+import { TermStatistics, topTerms, type MoreLikeThisLimits } from '../src/core/moreLikeThis';
+import { convexFusion, dot, FUSION_DEPTH, RELATED_MORE_LIKE_THIS, TERM_STATISTICS_SAMPLE, hybridRanking, queryWordCount, reciprocalRankFusion, relatedRanking, type LexicalWeightRule, type ScoreScale, type Scored } from '../src/core/ranking';
 import { mean, ndcgAt, precisionAt, reciprocalRankAt } from '../src/core/retrievalMetrics';
 import { documentText } from '../src/engine/indexer';
 import { PaperStore, type StoredRow } from '../src/engine/paperStore';
@@ -24,8 +24,18 @@ import type { DevPaper, DevQuery, DevSets, Split } from './devSets';
 /** Query sets searched in the library index (title + abstract) or among abstracts alone. */
 const SEARCH_SETS = { sentence: 'library', keyword: 'library', question: 'abstracts', title: 'abstracts' } as const;
 type SearchSet = keyof typeof SEARCH_SETS;
-/** Bounded more-like-this sizes compared with the whole text. */
-const MLT_SIZES = [8, 16, 24, 32] as const;
+/**
+ * Bounded more-like-this queries compared with the whole text: word limits, and the papers the word
+ * statistics are counted on (all, or the first `sample` of the library, as the engine counts them).
+ */
+const MLT_VARIANTS: Record<string, { limits: MoreLikeThisLimits; sample?: number }> = {
+  top24: { limits: { maxTerms: 24 } },
+  top48: { limits: { maxTerms: 48 } },
+  top64: { limits: { maxTerms: 64 } },
+  'df<=5%': { limits: { maxTerms: 1000, maxDocumentShare: 0.05 } },
+  'df<=5%, top48': { limits: { maxTerms: 48, maxDocumentShare: 0.05 } },
+  shipped: { limits: RELATED_MORE_LIKE_THIS, sample: TERM_STATISTICS_SAMPLE },
+};
 
 interface QueryLists {
   lexical: Scored[];
@@ -78,85 +88,124 @@ async function buildIndex(dir: string, papers: DevPaper[], texts: string[], vect
   return store;
 }
 
-function cacheKey(sets: DevSets, encoderFingerprint: string): string {
+function hashOf(parts: Iterable<string>): string {
   const h = createHash('sha256');
-  h.update(encoderFingerprint);
-  for (const p of sets.papers) h.update(`${p.id}\u0000${p.title}\u0000${p.abstract}\u0001`);
-  for (const name of Object.keys(SEARCH_SETS) as SearchSet[]) for (const q of sets[name]) h.update(`${q.id}\u0000${q.text}\u0001`);
-  h.update(sets.related.join(','));
-  h.update(`mlt:${MLT_SIZES.join(',')};depth:${FUSION_DEPTH}`);
+  for (const part of parts) h.update(`${part}\u0001`);
   return h.digest('hex').slice(0, 16);
 }
 
-/** Runs every query once per side and saves the lists (or reads them back). */
+function* corpusParts(sets: DevSets, encoderFingerprint: string): Iterable<string> {
+  yield encoderFingerprint;
+  for (const p of sets.papers) yield `${p.id}\u0000${p.title}\u0000${p.abstract}`;
+}
+
+/** A JSON file under the cache, computed once. */
+async function cached<T>(file: string, compute: () => Promise<T>): Promise<T> {
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
+  const value = await compute();
+  writeFileSync(file, JSON.stringify(value));
+  return value;
+}
+
+/**
+ * Runs every query once per side and saves the lists (or reads them back). The two indexes are keyed
+ * by the corpus and the encoder, each set's lists by its queries, so changing one set re-runs only it.
+ */
 export async function candidateLists(sets: DevSets, openEncoder: () => Promise<TextEncoder>, cacheDir: string, log: (l: string) => void): Promise<CachedLists> {
   const encoder = await openEncoder();
-  const dir = path.join(cacheDir, cacheKey(sets, encoder.fingerprint));
-  const file = path.join(dir, 'lists.json');
-  if (existsSync(file)) {
+  try {
+    const dir = path.join(cacheDir, hashOf(corpusParts(sets, encoder.fingerprint)));
+    mkdirSync(dir, { recursive: true });
+    const { papers } = sets;
+    const libraryTexts = papers.map((p) => documentText(p));
+    const abstractTexts = papers.map((p) => p.abstract);
+    const ready = path.join(dir, 'indexes.json');
+    let stores: Record<'library' | 'abstracts', PaperStore>;
+    const vectorsOf = { library: new Map<string, Float32Array>(), abstracts: new Map<string, Float32Array>() };
+    if (existsSync(ready)) {
+      stores = { library: await PaperStore.open(path.join(dir, 'library'), 'eval', encoder.dims), abstracts: await PaperStore.open(path.join(dir, 'abstracts'), 'eval', encoder.dims) };
+      for (const where of ['library', 'abstracts'] as const) {
+        const { ids, vectors } = await stores[where].allVectors();
+        ids.forEach((id, i) => vectorsOf[where].set(id, vectors[i]!));
+      }
+      log(`indexes of ${papers.length} papers from ${dir}`);
+    } else {
+      const started = performance.now();
+      const libraryVectors = await encoder.encode(libraryTexts, 'document');
+      const abstractVectors = await encoder.encode(abstractTexts, 'document');
+      log(`embedded ${papers.length} papers twice in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      stores = {
+        library: await buildIndex(path.join(dir, 'library'), papers, libraryTexts, libraryVectors, encoder.dims),
+        abstracts: await buildIndex(path.join(dir, 'abstracts'), papers, abstractTexts, abstractVectors, encoder.dims),
+      };
+      papers.forEach((p, i) => {
+        vectorsOf.library.set(p.id, libraryVectors[i]!);
+        vectorsOf.abstracts.set(p.id, abstractVectors[i]!);
+      });
+      writeFileSync(ready, JSON.stringify({ papers: papers.length }));
+    }
+
+    const search = {} as Record<SearchSet, QueryLists[]>;
+    for (const name of Object.keys(SEARCH_SETS) as SearchSet[]) {
+      const where = SEARCH_SETS[name];
+      const queries = sets[name];
+      const file = path.join(dir, `${name}-${hashOf([`depth:${FUSION_DEPTH}`, ...queries.map((q) => `${q.id}\u0000${q.text}`)])}.json`);
+      search[name] = await cached(file, async () => {
+        const queryVectors = await encoder.encode(
+          queries.map((q) => q.text),
+          'query',
+        );
+        const out: QueryLists[] = [];
+        for (let i = 0; i < queries.length; i++) {
+          const lexical = await stores[where].fullTextSearch(queries[i]!.text, FUSION_DEPTH);
+          const semantic = await stores[where].vectorSearch(queryVectors[i]!, FUSION_DEPTH);
+          const cosine: Record<string, number> = {};
+          for (const h of [...lexical, ...semantic]) cosine[h.id] = dot(queryVectors[i]!, vectorsOf[where].get(h.id)!);
+          out.push({ lexical, semantic, cosine });
+        }
+        log(`${name}: ${queries.length} queries searched`);
+        return out;
+      });
+    }
+
+    // One file per lexical variant, so a new variant runs only its own queries.
+    const relatedKey = hashOf([`depth:${FUSION_DEPTH}`, ...sets.related]);
+    const textOf = new Map(papers.map((p, i) => [p.id, libraryTexts[i]!]));
+    const semanticLists = await cached(path.join(dir, `related-vector-${relatedKey}.json`), async () => {
+      const out: Scored[][] = [];
+      for (const id of sets.related) out.push((await stores.library.vectorSearch(vectorsOf.library.get(id)!, FUSION_DEPTH + 1)).filter((h) => h.id !== id));
+      return out;
+    });
+    const lexicalLists: Record<string, { hits: Scored[]; ms: number }[]> = {};
+    for (const [name, variant] of [['full', undefined], ...Object.entries(MLT_VARIANTS)] as [string, { limits: MoreLikeThisLimits; sample?: number } | undefined][]) {
+      const spec = variant ? JSON.stringify(variant.sample === undefined ? variant.limits : variant) : '{}';
+      lexicalLists[name] = await cached(path.join(dir, `related-${name.replace(/[^a-z0-9]+/gi, '_')}-${hashOf([relatedKey, spec])}.json`), async () => {
+        const stats = new TermStatistics();
+        for (const t of libraryTexts.slice(0, variant?.sample ?? libraryTexts.length)) stats.addDocument(t);
+        const out: { hits: Scored[]; ms: number }[] = [];
+        for (const id of sets.related) {
+          const text = textOf.get(id)!;
+          const query = variant ? topTerms(text, stats, variant.limits).join(' ') : text;
+          const t = performance.now();
+          const hits = (await stores.library.fullTextSearch(query, FUSION_DEPTH + 1)).filter((h) => h.id !== id);
+          out.push({ hits, ms: performance.now() - t });
+        }
+        log(`related, ${name}: ${sets.related.length} papers`);
+        return out;
+      });
+    }
+    const related: RelatedLists[] = sets.related.map((id, i) => ({
+      id,
+      semantic: semanticLists[i]!,
+      lexical: Object.fromEntries(Object.entries(lexicalLists).map(([name, l]) => [name, l[i]!.hits])),
+      ms: Object.fromEntries(Object.entries(lexicalLists).map(([name, l]) => [name, l[i]!.ms])),
+    }));
+    stores.library.close();
+    stores.abstracts.close();
+    return { search, related };
+  } finally {
     await encoder.release();
-    log(`candidate lists from ${file}`);
-    return JSON.parse(readFileSync(file, 'utf8')) as CachedLists;
   }
-  mkdirSync(dir, { recursive: true });
-  const { papers } = sets;
-  const libraryTexts = papers.map((p) => documentText(p));
-  const abstractTexts = papers.map((p) => p.abstract);
-  const started = performance.now();
-  const libraryVectors = await encoder.encode(libraryTexts, 'document');
-  const abstractVectors = await encoder.encode(abstractTexts, 'document');
-  log(`embedded ${papers.length} papers twice in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const stores = {
-    library: await buildIndex(path.join(dir, 'library'), papers, libraryTexts, libraryVectors, encoder.dims),
-    abstracts: await buildIndex(path.join(dir, 'abstracts'), papers, abstractTexts, abstractVectors, encoder.dims),
-  };
-  const vectorsOf = { library: new Map(papers.map((p, i) => [p.id, libraryVectors[i]!])), abstracts: new Map(papers.map((p, i) => [p.id, abstractVectors[i]!])) };
-
-  const search = {} as Record<SearchSet, QueryLists[]>;
-  for (const name of Object.keys(SEARCH_SETS) as SearchSet[]) {
-    const where = SEARCH_SETS[name];
-    const queries = sets[name];
-    const queryVectors = await encoder.encode(
-      queries.map((q) => q.text),
-      'query',
-    );
-    search[name] = [];
-    for (let i = 0; i < queries.length; i++) {
-      const lexical = await stores[where].fullTextSearch(queries[i]!.text, FUSION_DEPTH);
-      const semantic = await stores[where].vectorSearch(queryVectors[i]!, FUSION_DEPTH);
-      const cosine: Record<string, number> = {};
-      for (const h of [...lexical, ...semantic]) cosine[h.id] = dot(queryVectors[i]!, vectorsOf[where].get(h.id)!);
-      search[name].push({ lexical, semantic, cosine });
-    }
-    log(`${name}: ${queries.length} queries searched`);
-  }
-
-  const stats = new TermStatistics();
-  for (const t of libraryTexts) stats.addDocument(t);
-  const textOf = new Map(papers.map((p, i) => [p.id, libraryTexts[i]!]));
-  const related: RelatedLists[] = [];
-  for (const id of sets.related) {
-    const notSelf = (hits: Scored[]): Scored[] => hits.filter((h) => h.id !== id);
-    const text = textOf.get(id)!;
-    const semantic = notSelf(await stores.library.vectorSearch(vectorsOf.library.get(id)!, FUSION_DEPTH + 1));
-    const lexical: Record<string, Scored[]> = {};
-    const ms: Record<string, number> = {};
-    const queries: Record<string, string> = { full: text };
-    for (const n of MLT_SIZES) queries[`top${n}`] = topTerms(text, stats, n).join(' ');
-    for (const [name, q] of Object.entries(queries)) {
-      const t = performance.now();
-      lexical[name] = notSelf(await stores.library.fullTextSearch(q, FUSION_DEPTH + 1));
-      ms[name] = performance.now() - t;
-    }
-    related.push({ id, semantic, lexical, ms });
-  }
-  log(`related: ${sets.related.length} papers`);
-  stores.library.close();
-  stores.abstracts.close();
-  await encoder.release();
-  const lists: CachedLists = { search, related };
-  writeFileSync(file, JSON.stringify(lists));
-  return lists;
 }
 
 // ---------------------------------------------------------------- variants
@@ -259,7 +308,14 @@ export function evaluateVariants(sets: DevSets, lists: CachedLists): EvalTable {
       return rank(q, l, rules[b]!.lexicalWeight);
     };
   }
-  rankers['shipped hybrid'] = (q, l) => hybridRanking(q, l.lexical, l.semantic);
+  rankers['shipped hybrid'] = (q, l) =>
+    hybridRanking(
+      q,
+      l.lexical,
+      Object.entries(l.cosine)
+        .map(([id, score]) => ({ id, score }))
+        .sort((a, b) => b.score - a.score),
+    );
 
   const search: EvalTable['search'] = {};
   for (const name of names) {
@@ -307,7 +363,7 @@ export function evaluateVariants(sets: DevSets, lists: CachedLists): EvalTable {
       relatedRankers[`${family}, ${lex} (tuned)`] = (l) => rank(l, lex, best.w);
     }
   }
-  relatedRankers['shipped related'] = (l) => relatedRanking(l.lexical[`top${MORE_LIKE_THIS_TERMS}`] ?? [], l.semantic);
+  relatedRankers['shipped related'] = (l) => relatedRanking(l.lexical.shipped ?? [], l.semantic);
   const related: EvalTable['related'] = { tune: {}, test: {} };
   for (const split of ['tune', 'test'] as const) {
     const rs = lists.related.filter((r) => splitOfRelated(r) === split);
