@@ -33,18 +33,31 @@ function worthQuerying(term: string): boolean {
   return term.length > 1 && !/^\d+$/.test(term) && !isStopWord(term);
 }
 
-/**
- * The `maxTerms` words of `text` with the highest tf·idf, best first. A word in fewer than
- * `minDocumentFrequency` papers cannot find a neighbour and is skipped: 2 for a paper of the library
- * (it counts itself), 1 for a text from outside it.
- */
-export function topTerms(text: string, stats: TermStatistics, maxTerms: number, minDocumentFrequency = 2): string[] {
+export interface MoreLikeThisLimits {
+  /** At most this many words, best tf·idf first. */
+  maxTerms: number;
+  /**
+   * Words in fewer papers cannot find a neighbour and are skipped: 2 for a paper of the library (it
+   * counts itself), 1 for a text from outside it.
+   */
+  minDocumentFrequency?: number;
+  /** Words in more than this share of the papers are skipped: long posting lists, little idf. */
+  maxDocumentShare?: number;
+}
+
+/** The words of `text` worth a full-text query for papers like it, best tf·idf first. */
+export function topTerms(text: string, stats: TermStatistics, limits: MoreLikeThisLimits): string[] {
+  const minDf = limits.minDocumentFrequency ?? 2;
+  const maxDf = (limits.maxDocumentShare ?? 1) * stats.documents;
   const tf = new Map<string, number>();
   for (const t of textTerms(text)) if (worthQuerying(t)) tf.set(t, (tf.get(t) ?? 0) + 1);
   return [...tf.entries()]
-    .filter(([t]) => (stats.documentFrequency.get(t) ?? 0) >= minDocumentFrequency)
+    .filter(([t]) => {
+      const df = stats.documentFrequency.get(t) ?? 0;
+      return df >= minDf && df <= maxDf;
+    })
     .map(([t, n]) => ({ t, w: n * stats.idf(t) }))
     .sort((a, b) => b.w - a.w || (a.t < b.t ? -1 : a.t > b.t ? 1 : 0))
-    .slice(0, maxTerms)
+    .slice(0, limits.maxTerms)
     .map((x) => x.t);
 }
