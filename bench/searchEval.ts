@@ -50,6 +50,8 @@ interface RelatedLists {
   /** 'full' = the paper's whole text as the query; 'topN' = its N best tf·idf words. */
   lexical: Record<string, Scored[]>;
   ms: Record<string, number>;
+  /** Exact cosine to the paper of every candidate of any list (for the "exact cosine" variants). */
+  cosine: Record<string, number>;
 }
 
 interface CachedLists {
@@ -199,6 +201,9 @@ export async function candidateLists(sets: DevSets, openEncoder: () => Promise<T
       semantic: semanticLists[i]!,
       lexical: Object.fromEntries(Object.entries(lexicalLists).map(([name, l]) => [name, l[i]!.hits])),
       ms: Object.fromEntries(Object.entries(lexicalLists).map(([name, l]) => [name, l[i]!.ms])),
+      cosine: Object.fromEntries(
+        [...semanticLists[i]!, ...Object.values(lexicalLists).flatMap((l) => l[i]!.hits)].map((h) => [h.id, dot(vectorsOf.library.get(id)!, vectorsOf.library.get(h.id)!)]),
+      ),
     }));
     stores.library.close();
     stores.abstracts.close();
@@ -236,6 +241,13 @@ const BUCKETS = [2, 5, Infinity];
 function bucketOf(query: string): number {
   const n = queryWordCount(query);
   return BUCKETS.findIndex((b) => n <= b);
+}
+
+/** A related paper's vector neighbours plus the exact cosine of the lexical list's papers they lack. */
+function withExactCosine(l: RelatedLists, lex: string): Scored[] {
+  const seen = new Set(l.semantic.map((h) => h.id));
+  const extra = l.lexical[lex]!.filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: l.cosine[h.id] ?? 0 }));
+  return [...l.semantic, ...extra].sort((a, b) => b.score - a.score);
 }
 
 interface SetScore {
@@ -346,6 +358,10 @@ export function evaluateVariants(sets: DevSets, lists: CachedLists): EvalTable {
       convexFusion({ hits: l.lexical[lex]!, scale: 'best', truncated: l.lexical[lex]!.length >= FUSION_DEPTH }, { hits: l.semantic, scale: 'unit', truncated: true }, w),
     'convex minmax/minmax': (l, lex, w) =>
       convexFusion({ hits: l.lexical[lex]!, scale: 'minmax', truncated: l.lexical[lex]!.length >= FUSION_DEPTH }, { hits: l.semantic, scale: 'minmax', truncated: true }, w),
+    'convex best/cosine +exact cosine': (l, lex, w) =>
+      convexFusion({ hits: l.lexical[lex]!, scale: 'best', truncated: l.lexical[lex]!.length >= FUSION_DEPTH }, { hits: withExactCosine(l, lex), scale: 'unit', truncated: true }, w),
+    'convex minmax/minmax +exact cosine': (l, lex, w) =>
+      convexFusion({ hits: l.lexical[lex]!, scale: 'minmax', truncated: l.lexical[lex]!.length >= FUSION_DEPTH }, { hits: withExactCosine(l, lex), scale: 'minmax', truncated: true }, w),
   };
   const chosenRelated: Record<string, number> = {};
   const lexNames = Object.keys(lists.related[0]?.lexical ?? {});
