@@ -66,8 +66,8 @@ export class SearchService {
       const vector = await queryVector();
       ranked = singleSideRanking(vector ? await this.store.vectorSearch(vector, depth) : []);
     } else {
-      const [vector, f] = await Promise.all([queryVector(), this.store.fullTextSearch(query, depth)]);
-      const v = vector ? await this.store.vectorSearch(vector, depth) : [];
+      const vectorSide = queryVector().then(async (vector) => ({ vector, hits: vector ? await this.store.vectorSearch(vector, depth) : [] }));
+      const [{ vector, hits: v }, f] = await Promise.all([vectorSide, this.store.fullTextSearch(query, depth)]);
       ranked = hybridRanking(query, f, vector ? await this.withCosines(v, f, vector) : [], depth);
     }
     return this.toHits(ranked, k, diversity);
