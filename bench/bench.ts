@@ -38,6 +38,8 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     /** IVF partitions probed, instead of PaperStore's default (for tuning). */
     nprobes: { type: 'string' },
+    /** Keep the search section's indexes in this folder and reuse them on the next run. */
+    'index-dir': { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -61,7 +63,7 @@ async function searchSection(): Promise<unknown> {
   for (const n of sizes) {
     log(`search: ${n} papers`);
     const corpus = n > real.papers.length ? perturbedCopies(real, n) : real;
-    results.push(await benchSearchAtSize(corpus, n, { queries: quick ? 100 : n >= 1_000_000 ? 200 : 300, flatQueries: n >= 1_000_000 ? 20 : 50, log, ...(values.nprobes ? { nprobes: Number(values.nprobes) } : {}) }));
+    results.push(await benchSearchAtSize(corpus, n, { queries: quick ? 100 : n >= 1_000_000 ? 200 : 300, flatQueries: n >= 1_000_000 ? 20 : 50, log, ...(values.nprobes ? { nprobes: Number(values.nprobes) } : {}), ...(values['index-dir'] ? { indexDir: path.resolve(values['index-dir']) } : {}) }));
   }
   return results;
 }
@@ -188,7 +190,7 @@ function machine(): Record<string, unknown> {
 function runSection(section: Section, outFile: string): Promise<{ result: unknown; seconds: number; load: [number, number] }> {
   const started = Date.now();
   const loadBefore = os.loadavg()[0] ?? 0;
-  const args = [__filename, '--section', section, '--out', outFile, ...(quick ? ['--quick'] : []), ...(values.sizes ? ['--sizes', values.sizes] : []), ...(values.nprobes ? ['--nprobes', values.nprobes] : [])];
+  const args = [__filename, '--section', section, '--out', outFile, ...(quick ? ['--quick'] : []), ...(values.sizes ? ['--sizes', values.sizes] : []), ...(values.nprobes ? ['--nprobes', values.nprobes] : []), ...(values['index-dir'] ? ['--index-dir', values['index-dir']] : [])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: 'inherit' });
     child.on('exit', (code) => {
@@ -267,6 +269,13 @@ function renderMarkdown(report: Json): string {
       table(
         ['papers', 'index', 'build s', 'vector p50 ms', 'vector p95 ms', 'recall@10', 'flat p50 ms', 'flat p95 ms', 'hybrid p50 ms', 'hybrid p95 ms'],
         search.map((s) => [String(s.papers), String(s.index), f(s.buildSeconds, 0), f(s.vectorP50), f(s.vectorP95), f(s.recallAt10, 3), f(s.flatP50), f(s.flatP95), f(s.hybridP50), f(s.hybridP95)]),
+      ),
+    );
+    out.push(`\n**Related work** (stored papers; shipped = vector neighbours + the paper's top tf·idf words as the full-text query, fused; before = the whole text as that query, RRF)\n`);
+    out.push(
+      table(
+        ['papers', 'related p50 ms', 'related p95 ms', 'first call ms (word statistics)', 'before p50 ms', 'before p95 ms', 'papers timed'],
+        search.map((s) => [String(s.papers), f(s.relatedP50), f(s.relatedP95), f(s.relatedFirstMs, 0), f(s.relatedWholeTextP50), f(s.relatedWholeTextP95), String(s.relatedQueries)]),
       ),
     );
   }

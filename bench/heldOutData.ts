@@ -17,8 +17,9 @@ export interface ArxivListing {
   listed: string;
 }
 
+/** ../shared/data beside the project, or $PAPER_ATLAS_SHARED_DATA (a git worktree lives elsewhere). */
 export function sharedDataDir(): string {
-  return path.join(packageRoot(), '..', 'shared', 'data');
+  return process.env.PAPER_ATLAS_SHARED_DATA ?? path.join(packageRoot(), '..', 'shared', 'data');
 }
 
 /** All listings, or undefined (with the reason printed) when ../shared/data is absent. */

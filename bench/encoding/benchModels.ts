@@ -21,8 +21,9 @@ export interface BenchModel {
   mflopPerToken: number;
 }
 
+/** Embedded corpora and model copies, reused across runs; $PAPER_ATLAS_BENCH_CACHE moves it. */
 export function benchCacheDir(): string {
-  return path.join(packageRoot(), 'node_modules', '.cache', 'paper-atlas-bench');
+  return process.env.PAPER_ATLAS_BENCH_CACHE ?? path.join(packageRoot(), 'node_modules', '.cache', 'paper-atlas-bench');
 }
 
 const MAX_TOKENS = 256;

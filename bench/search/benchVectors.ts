@@ -14,6 +14,9 @@ import { sharedDataDir } from '../heldOutData';
 export interface BenchPaper {
   id: string;
   title: string;
+  /** Empty for the synthetic copies. */
+  abstract: string;
+  /** What is embedded and full-text indexed (the product's documentText: title. abstract). */
   text: string;
 }
 
@@ -40,12 +43,12 @@ export function readBenchPapers(count: number): BenchPaper[] | undefined {
   const papers: BenchPaper[] = [];
   for (const r of readJsonLinesGz(arxiv)) {
     if (papers.length >= count) return papers;
-    papers.push({ id: `arxiv:${String(r.id)}`, title: String(r.title), text: `${String(r.title)}. ${String(r.abstract ?? '')}` });
+    papers.push({ id: `arxiv:${String(r.id)}`, title: String(r.title), abstract: String(r.abstract ?? ''), text: `${String(r.title)}. ${String(r.abstract ?? '')}` });
   }
   for (const r of readJsonLinesGz(acl)) {
     if (papers.length >= count) break;
     if (!r.abstract) continue;
-    papers.push({ id: `acl:${String(r.bibkey)}`, title: String(r.title), text: `${String(r.title)}. ${String(r.abstract)}` });
+    papers.push({ id: `acl:${String(r.bibkey)}`, title: String(r.title), abstract: String(r.abstract), text: `${String(r.title)}. ${String(r.abstract)}` });
   }
   return papers;
 }
@@ -115,7 +118,7 @@ export function perturbedCopies(corpus: BenchCorpus, target: number, seed = 11):
     for (let d = 0; d < dims; d++) vectors[base + d]! /= norm;
     const p = corpus.papers[source]!;
     // Copies carry only their title as text: a million full abstracts would make the full-text index the benchmark.
-    papers.push({ id: `copy:${i}`, title: p.title, text: p.title });
+    papers.push({ id: `copy:${i}`, title: p.title, abstract: '', text: p.title });
   }
   return { papers, dims, vectors };
 }

@@ -20,3 +20,17 @@ export function precisionAt(ranked: readonly string[], same: (id: string) => boo
 export function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
+
+/**
+ * nDCG@k with graded gains (`gains[id]`, absent = 0): DCG of the ranking over the DCG of the ideal
+ * ordering of every graded paper, with gain 2^g − 1 and log2(rank + 1) discount. 0 when nothing is relevant.
+ */
+export function ndcgAt(ranked: readonly string[], gains: Readonly<Record<string, number>>, k: number): number {
+  const dcg = (gs: readonly number[]): number => gs.slice(0, k).reduce((s, g, i) => s + (2 ** g - 1) / Math.log2(i + 2), 0);
+  const ideal = dcg(
+    Object.values(gains)
+      .filter((g) => g > 0)
+      .sort((a, b) => b - a),
+  );
+  return ideal > 0 ? dcg(ranked.map((id) => gains[id] ?? 0)) / ideal : 0;
+}
