@@ -113,11 +113,11 @@ test(`kill -9 ${KILLS} times while indexing ${PAPERS.toLocaleString('en')} paper
       let stderr = '';
       const kill = (): void => void child.kill('SIGKILL');
       child.stderr?.on('data', (s: string) => {
-        // Progress lines ("  1% embedding  64/10,000 1s"); only whole lines are read.
+        // Progress lines ("  1% embedding 64 of 10,000 papers, 600/s · 3s"); only whole lines are read.
         const from = stderr.lastIndexOf('\n') + 1;
         stderr += s;
         const complete = stderr.slice(from, stderr.lastIndexOf('\n') + 1);
-        for (const m of complete.matchAll(/^\s*\d+% (\w+)\s+(?:([\d,]+)\/([\d,]+))?(?: (\d+)\/s)?/gm)) {
+        for (const m of complete.matchAll(/^\s*\d+% (\w+)(?: ([\d,]+) of ([\d,]+) papers?)?(?:, (\d+)\/s)?/gm)) {
           const previous = phase;
           phase = m[1] ?? phase;
           if (phase === 'embedding' && planned === undefined) {
