@@ -82,7 +82,8 @@ function withoutTexComment(line: string): string {
 /** Prose only: citations, LaTeX commands, Markdown links and emphasis markers removed. */
 export function proseOf(text: string): string {
   return text
-    .replace(/\\[a-zA-Z]*cite[a-zA-Z]*\*?(?:\[[^\]]*\]){0,2}\{[^}]*\}?/g, ' ')
+    // Keys hold no spaces (only after a comma), so a brace left open at the cursor does not eat the prose after it.
+    .replace(/\\[a-zA-Z]*cite[a-zA-Z]*\*?(?:\[[^\]]*\]){0,2}\{(?:[^}\s,]|,\s*)*\}?/g, ' ')
     .replace(/\[\[@[^\]]*\]?\]?/g, ' ')
     .replace(/\[[^\]]*@[^\]]*\]?/g, ' ')
     // Pandoc: inner punctuation belongs to the key, a trailing full stop ends the sentence.

@@ -120,6 +120,8 @@ test('the paragraph around the cursor, without citations, commands and markup', 
   assert.equal(paragraphAround(lines, 4), 'Image segmentation with promptable models and masks from a data engine built by .');
   assert.equal(paragraphAround(lines, 7), 'Next paragraph.');
   assert.equal(proseOf('as in \\citep[see][]{x} and [[@y]] too'), 'as in and too');
+  // The brace still open at the cursor: the prose after it stays.
+  assert.equal(proseOf('masks \\cite{a, b is now common.'), 'masks is now common.');
   const long = Array.from({ length: 400 }, (_, i) => `word${i} is here`);
   const around = paragraphAround(long, 399);
   assert.ok(around.length <= 2000);
