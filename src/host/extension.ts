@@ -10,6 +10,7 @@ import { notificationText } from '../core/displayText';
 import { affectsEngine, affectsLibrary, CONFIG_SECTION, readConfig } from './config';
 import { errorMessage, type AtlasContext } from './atlasContext';
 import { registerCitationCompletion } from './citations/citationCompletionProvider';
+import { registerCitationNavigation } from './citations/citationNavigation';
 import { Commands } from './commands/commandTable';
 import { registerPaperActions } from './commands/paperActions';
 import { EngineManager } from './engine/engineManager';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): PaperAtlasApi | unde
       registerRelatedWork(ctx, tree.view),
       registerHover(ctx),
       registerCitationCompletion(ctx),
+      registerCitationNavigation(ctx),
       registerModelCommands(ctx),
       registerKeywordHighlights(ctx),
       vscode.commands.registerCommand(Commands.showLog.id, () => log.show()),
