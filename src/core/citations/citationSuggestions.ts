@@ -29,8 +29,9 @@ export interface CitationSource {
 
 /**
  * Keyphrase candidates (1–3 terms, no stop-word at either edge, see candidatePhrases.ts) of the
- * paper that also occur in the text, matched by stemmed key so "networks" meets "network". A phrase
- * inside a longer shared one is not repeated ("attention" under "self-attention mechanism").
+ * paper that also occur in the text, matched by stemmed key so "networks" meets "network". Longest
+ * first, and no word twice: "attention" is not repeated under "attention mechanisms", and overlapping
+ * windows of a shared sentence do not fill the reason.
  */
 export function sharedKeyphrases(text: string, paperText: string, max = MAX_REASON_PHRASES): string[] {
   if (max <= 0) return [];
@@ -42,14 +43,18 @@ export function sharedKeyphrases(text: string, paperText: string, max = MAX_REAS
     found.set(c.key, { phrase: c.text, terms: c.lastTerm - c.firstTerm + 1, order });
   });
   const byLength = [...found.entries()].sort((a, b) => b[1].terms - a[1].terms || a[1].order - b[1].order);
-  const chosen: { key: string; phrase: string; order: number }[] = [];
+  const chosen: string[] = [];
+  const usedStems = new Set<string>();
   for (const [key, v] of byLength) {
     if (chosen.length >= max) break;
-    // Keys are stems joined by single spaces: padding makes the containment test whole-word.
-    if (chosen.some((c) => ` ${c.key} `.includes(` ${key} `))) continue;
-    chosen.push({ key, phrase: v.phrase, order: v.order });
+    // Each stem once: a copied sentence shares every window of it ("a b c", "b c d", …), and a
+    // reason that repeats words tells the reader nothing more. Shorter phrases inside a longer one go too.
+    const stems = key.split(' ');
+    if (stems.some((t) => usedStems.has(t))) continue;
+    for (const t of stems) usedStems.add(t);
+    chosen.push(v.phrase);
   }
-  return chosen.map((c) => c.phrase);
+  return chosen;
 }
 
 /** The text a paper is compared on: what a reader sees first, title then abstract. */

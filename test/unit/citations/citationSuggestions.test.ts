@@ -27,6 +27,14 @@ test('shared keyphrases: stemmed matches in the paper wording, longest first, no
   for (const s of shared) assert.ok(!/^(?:the|we|use|in)$/i.test(s), s);
 });
 
+test('shared keyphrases: a sentence copied from the abstract gives disjoint phrases, not every overlapping window', () => {
+  const sentence = 'Cosm combines locally interacting continuous circular variables with global coordination rules.';
+  const shared = sharedKeyphrases(sentence, `Cosm. ${sentence}`, 10);
+  const words = shared.flatMap((s) => s.toLowerCase().split(' '));
+  assert.equal(new Set(words).size, words.length, shared.join('|'));
+  assert.deepEqual(shared, ['Cosm combines locally', 'interacting continuous circular', 'variables with global', 'coordination rules']);
+});
+
 test('shared keyphrases: nothing in common, a limit, and an empty abstract', () => {
   assert.deepEqual(sharedKeyphrases('Bayesian priors for trauma trajectories', paperReasonText(sam)), []);
   assert.equal(sharedKeyphrases('image segmentation dataset model task', paperReasonText(sam), 2).length, 2);
