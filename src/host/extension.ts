@@ -11,6 +11,7 @@ import { affectsEngine, affectsLibrary, CONFIG_SECTION, readConfig } from './con
 import { errorMessage, type AtlasContext } from './atlasContext';
 import { registerCitationCompletion } from './citations/citationCompletionProvider';
 import { registerCitationNavigation } from './citations/citationNavigation';
+import { registerSuggestCitations } from './citations/suggestCitationsCommand';
 import { Commands } from './commands/commandTable';
 import { registerPaperActions } from './commands/paperActions';
 import { EngineManager } from './engine/engineManager';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): PaperAtlasApi | unde
       registerHover(ctx),
       registerCitationCompletion(ctx),
       registerCitationNavigation(ctx),
+      registerSuggestCitations(ctx),
       registerModelCommands(ctx),
       registerKeywordHighlights(ctx),
       vscode.commands.registerCommand(Commands.showLog.id, () => log.show()),

@@ -78,8 +78,3 @@ function insideOpenBracket(text: string): boolean {
 export function citationInsertText(context: CitationContext, key: string): string {
   return context.wrap ? `[@${key}]` : key;
 }
-
-/** A citation of `key` in a document's syntax, for commands that insert one where no trigger was typed. */
-export function citationText(syntax: CitationSyntax, key: string, latexCommand = 'cite'): string {
-  return syntax === 'latex' ? `\\${latexCommand}{${key}}` : `[@${key}]`;
-}

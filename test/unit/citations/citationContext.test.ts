@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { citationContextAt, citationInsertText, citationText, type CitationContext } from '../../../src/core/citations/citationContext';
+import { citationContextAt, citationInsertText, type CitationContext } from '../../../src/core/citations/citationContext';
 import { paragraphAround, prefixMatch, proseOf, rankByPrefix } from '../../../src/core/citations/citationRanking';
 
 /** `|` marks the cursor; the line prefix is what comes before it. */
@@ -65,12 +65,6 @@ test('LaTeX: closed braces, other commands, spaces inside a key and Markdown tri
     assert.equal(at(line, 'latex'), undefined, line);
   }
   assert.equal(citationInsertText(at('\\cite{|', 'latex')!, 'k'), 'k');
-});
-
-test('citationText writes the document syntax', () => {
-  assert.equal(citationText('pandoc', 'smith2020'), '[@smith2020]');
-  assert.equal(citationText('latex', 'smith2020'), '\\cite{smith2020}');
-  assert.equal(citationText('latex', 'smith2020', 'parencite'), '\\parencite{smith2020}');
 });
 
 const papers = [
