@@ -16,6 +16,7 @@ import { isIndexFolder } from '../engine/indexMarker';
 import { readSelectedModel } from '../engine/modelSelection';
 import { BATCH_MAX_BYTES, BatchInputError, batchLines, readBatchText } from './batchInput';
 import { runModelsCommand } from './modelsCommand';
+import { CITE_USAGE, runCiteCommand } from './citeCommand';
 import { KEYWORDS_USAGE, runKeywordsCommand } from './keywordsCommand';
 import { ProgressBar } from './progressBar';
 import {
@@ -120,7 +121,7 @@ function buildProgram(onCommand: (invocation: Invocation) => void): Command {
     .option('--k <n>', `number of results, 1 to ${MAX_K} (${MAX_K_DIVERSE} with --diversity; default 10)`, wholeNumber('k', 1, MAX_K))
     .addOption(new Option('--mode <mode>', 'search mode: hybrid, vector or fts').argParser(searchMode).default('hybrid'))
     .option('--diversity <l>', 'MMR trade-off 0..1 (1 = plain relevance)', fraction)
-    .option('--text <text>', 'keywords of this text instead of an indexed paper', nonEmpty('text', MAX_TEXT_CHARS))
+    .option('--text <text>', 'the text for cite, or for keywords instead of an indexed paper', nonEmpty('text', MAX_TEXT_CHARS))
     .option('--batch <file>', `one query or id per line → JSON Lines, one line per input, in order (a regular file, at most ${BATCH_MAX_BYTES / 1024 / 1024} MiB)`, nonEmpty('batch'))
     .option('--clusters <n>', `topic clusters: auto or 1 to ${MAX_CLUSTERS}`, parseCluster, 'auto')
     .option('--seed <n>', 'seed of the topic map (0 to 4294967295)', parseSeedOption)
@@ -142,6 +143,11 @@ function buildProgram(onCommand: (invocation: Invocation) => void): Command {
     .argument('[id...]')
     .addHelpText('after', `\n${KEYWORDS_USAGE}`)
     .action(on('keywords'));
+  program
+    .command('cite')
+    .description('papers that support a text, with the keyphrases they share (--text "…" or --batch FILE)')
+    .addHelpText('after', `\n${CITE_USAGE}`)
+    .action(on('cite'));
   program.command('clusters').description('topic clusters with labels (--clusters auto|N, --seed N, --recompute)').action(on('clusters'));
   program.command('map').description('2-D map positions of every paper, by cluster').action(on('map'));
   // The action sees `models` alone or with an unknown command, so both get a one-line error.
@@ -307,7 +313,7 @@ interface RunContext {
 
 async function run(command: string, rest: string[], ctx: RunContext): Promise<number> {
   const { engine, info, values } = ctx;
-  const needsPapers = ['search', 'related', 'keywords', 'clusters', 'map'].includes(command) && !(command === 'keywords' && values.text !== undefined);
+  const needsPapers = ['search', 'related', 'cite', 'keywords', 'clusters', 'map'].includes(command) && !(command === 'keywords' && values.text !== undefined);
   if (needsPapers && info.papers === 0) {
     // Vectors are kept per model and weights: after a model switch or update the old table stays aside.
     const others = info.otherTables.length ? ` (the folder holds tables of other models or weights: ${info.otherTables.join(', ')})` : '';
@@ -381,6 +387,16 @@ async function run(command: string, rest: string[], ctx: RunContext): Promise<nu
     }
     case 'keywords':
       return runKeywordsCommand(rest, engine, {
+        k: values.k,
+        json: values.json ?? false,
+        ...(values.text !== undefined ? { text: values.text } : {}),
+        ...(values.batch !== undefined ? { batch: values.batch } : {}),
+        out,
+        err,
+        stopped: () => stdoutClosed,
+      });
+    case 'cite':
+      return runCiteCommand(rest, engine, {
         k: values.k,
         json: values.json ?? false,
         ...(values.text !== undefined ? { text: values.text } : {}),

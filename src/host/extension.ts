@@ -9,6 +9,9 @@ import * as vscode from 'vscode';
 import { notificationText } from '../core/displayText';
 import { affectsEngine, affectsLibrary, CONFIG_SECTION, readConfig } from './config';
 import { errorMessage, type AtlasContext } from './atlasContext';
+import { registerCitationCompletion } from './citations/citationCompletionProvider';
+import { registerCitationNavigation } from './citations/citationNavigation';
+import { registerSuggestCitations } from './citations/suggestCitationsCommand';
 import { Commands } from './commands/commandTable';
 import { registerPaperActions } from './commands/paperActions';
 import { EngineManager } from './engine/engineManager';
@@ -52,6 +55,9 @@ export function activate(context: vscode.ExtensionContext): PaperAtlasApi | unde
       registerSearch(ctx),
       registerRelatedWork(ctx, tree.view),
       registerHover(ctx),
+      registerCitationCompletion(ctx),
+      registerCitationNavigation(ctx),
+      registerSuggestCitations(ctx),
       registerModelCommands(ctx),
       registerKeywordHighlights(ctx),
       vscode.commands.registerCommand(Commands.showLog.id, () => log.show()),

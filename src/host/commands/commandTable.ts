@@ -28,6 +28,7 @@ export const Commands = {
   goToSource: { id: 'paperAtlas.goToSource', title: 'Go to Source' },
   copyCitationKey: { id: 'paperAtlas.copyCitationKey', title: 'Copy Citation Key' },
   insertCitation: { id: 'paperAtlas.insertCitation', title: 'Insert Citation' },
+  suggestCitations: { id: 'paperAtlas.suggestCitations', title: 'Suggest Citations for This Paragraph' },
 } as const satisfies Record<string, { id: `paperAtlas.${string}`; title: string }>;
 
 export type CommandName = keyof typeof Commands;

@@ -46,6 +46,30 @@ test('index prints a JSON summary; search and related answer in JSON hits', () =
   assert.equal((JSON.parse(related.stdout) as unknown[]).length, 3);
 });
 
+test('cite: the fixture library ranks the paper a paragraph is about first, with the keyphrases they share', () => {
+  // Runs after the first test indexed the fixture library into this folder.
+  const r = cli('cite', '--text', 'We translate sentences with attention mechanisms instead of recurrent neural networks.', '--k', '3', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const hits = JSON.parse(r.stdout) as { id: string; title: string; score: number; reason: string }[];
+  assert.equal(hits.length, 3);
+  assert.equal(hits[0]?.id, 'vaswani2017attention');
+  assert.deepEqual(Object.keys(hits[0] ?? {}).sort(), ['id', 'reason', 'score', 'title']);
+  assert.match(hits[0]?.reason ?? '', /attention mechanisms/);
+  assert.match(hits[0]?.reason ?? '', /neural networks/);
+
+  const batch = path.join(work, 'paragraphs.txt');
+  writeFileSync(batch, 'A promptable model for image segmentation with a billion masks.\nLatent growth mixture models of posttraumatic stress.\n');
+  const b = cli('cite', '--batch', batch, '--k', '2');
+  assert.equal(b.code, 0, b.stderr);
+  const lines = b.stdout.trim().split('\n').map((l) => JSON.parse(l) as { input: string; hits: { id: string }[] });
+  assert.deepEqual(
+    lines.map((l) => l.hits[0]?.id),
+    ['kirillov2023segment', 'schoot2017ptsd'],
+  );
+  const bad = cli('cite', 'stray words');
+  assert.equal(bad.code, 2, bad.stderr);
+});
+
 test('--batch answers one JSON line per input, in order, errors included', () => {
   const batch = path.join(work, 'ids.txt');
   writeFileSync(batch, 'kirillov2023segment\nno-such-id\nvaswani2017attention\n');

@@ -86,10 +86,55 @@ export const vscodeFake = {
     constructor(readonly id: string) {}
   },
   Range: class {
+    /** The constructor's numbers (startLine, startCharacter, endLine, endCharacter), for assertions. */
+    readonly args: unknown[];
     constructor(...args: unknown[]) {
-      void args;
+      this.args = args;
     }
   },
+  Position: class {
+    constructor(
+      readonly line: number,
+      readonly character: number,
+    ) {}
+  },
+  Location: class {
+    constructor(
+      readonly uri: unknown,
+      readonly range: unknown,
+    ) {}
+  },
+  MarkdownString: class {
+    value = '';
+    isTrusted: unknown = false;
+    supportHtml = false;
+    constructor(value?: string) {
+      this.value = value ?? '';
+    }
+    appendMarkdown(text: string): this {
+      this.value += text;
+      return this;
+    }
+  },
+  CompletionItem: class {
+    insertText?: string;
+    range?: unknown;
+    sortText?: string;
+    filterText?: string;
+    detail?: string;
+    documentation?: unknown;
+    constructor(
+      readonly label: string | { label: string; detail?: string; description?: string },
+      readonly kind?: number,
+    ) {}
+  },
+  CompletionList: class {
+    constructor(
+      readonly items: unknown[] = [],
+      readonly isIncomplete = false,
+    ) {}
+  },
+  CompletionItemKind: { Reference: 17 },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   ViewColumn: { Active: -1 },
   QuickPickItemKind: { Separator: -1, Default: 0 },
