@@ -5,8 +5,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MODELS = os.path.dirname(HERE)
 REPO = os.path.dirname(MODELS)
 DATA = os.path.normpath(os.path.join(REPO, "..", "shared", "data"))
-CACHE = os.path.join(HERE, "cache")
-LOGS = os.path.join(HERE, "logs")
+# Caches, checkpoints and logs live OUTSIDE the repository (never committed; the git history is already
+# large): $ATLAS_TRAIN_CACHE, else <repo>/../cache/training (/work/cache/training for /work/main).
+CACHE = os.environ.get("ATLAS_TRAIN_CACHE") or os.path.normpath(os.path.join(REPO, "..", "cache", "training"))
+LOGS = os.path.join(CACHE, "logs")
 NODE_MODULES = os.path.join(REPO, "node_modules")
 ARXIV = os.path.join(DATA, "arxiv", "arxiv-listings.jsonl.gz")
 ACL = os.path.join(DATA, "acl", "acl-anthology.jsonl.gz")
@@ -20,11 +22,12 @@ os.makedirs(LOGS, exist_ok=True)
 _THREADS_SET = False
 
 
-def set_threads():
-    """2 intra-op threads (the machine's 2 cores are shared); safe to call more than once."""
+def set_threads(n=2):
+    """n intra-op threads (default 2: the machine's 2 cores are shared; torch's own default here is 1);
+    safe to call more than once."""
     global _THREADS_SET
     import torch
-    torch.set_num_threads(2)
+    torch.set_num_threads(n)
     if not _THREADS_SET:
         torch.set_num_interop_threads(1)
         _THREADS_SET = True

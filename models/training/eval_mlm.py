@@ -17,7 +17,50 @@ import torch.nn.functional as F
 from common import ENC_DIR, set_threads
 from corpus import Corpus, CLS, SEP, MASK, continuation_mask
 from model import BertMLM, Cfg
-from train_mlm import make_batch
+
+
+# The first train_mlm.py's masking (whole words, 15 %, padded rows), kept unchanged so that held-out
+# accuracy stays comparable across model versions; training now uses train_mlm.Masker (vectorised, spans).
+def make_batch(corpus, idx, rng, max_len, cont, mask_prob=0.15):
+    seqs = []
+    for i in idx:
+        a = corpus.abstract(i)
+        if len(a) == 0:
+            a = corpus.title(i)
+        a = a[: max_len - 2]
+        seqs.append(np.concatenate([[CLS], a, [SEP]]))
+    L = max(len(s) for s in seqs)
+    ids = np.zeros((len(seqs), L), dtype=np.int64)
+    att = np.zeros((len(seqs), L), dtype=np.int64)
+    for r, s in enumerate(seqs):
+        ids[r, :len(s)] = s
+        att[r, :len(s)] = 1
+    labels = np.full_like(ids, -100)
+    inp = ids.copy()
+    for r, s in enumerate(seqs):
+        n = len(s)
+        # word starts: non-continuation tokens between CLS and SEP
+        starts = [p for p in range(1, n - 1) if not cont[s[p]]]
+        if not starts:
+            continue
+        bounds = starts + [n - 1]
+        n_target = max(1, int(round((n - 2) * mask_prob)))
+        order = rng.permutation(len(starts))
+        chosen = 0
+        for w in order:
+            if chosen >= n_target:
+                break
+            a, b = bounds[w], bounds[w + 1]
+            if chosen + (b - a) > n_target + 2:
+                continue
+            labels[r, a:b] = ids[r, a:b]
+            chosen += b - a
+            u = rng.random()
+            if u < 0.8:
+                inp[r, a:b] = MASK
+            elif u < 0.9:
+                inp[r, a:b] = rng.integers(1000, 30522, size=b - a)
+    return torch.from_numpy(inp), torch.from_numpy(att), torch.from_numpy(labels)
 
 
 def main():
@@ -26,8 +69,9 @@ def main():
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--pppl-len", type=int, default=64, help="tokens per abstract scored for pseudo-perplexity (incl. [CLS]/[SEP])")
     ap.add_argument("--json")
+    ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
-    set_threads()
+    set_threads(a.threads)
     t0 = time.time()
     corpus = Corpus()
     held = [i for i in corpus.held_idx if corpus.docs[i]["src"] == "arxiv" and corpus.docs[i]["a"][1] >= 20]

@@ -36,10 +36,11 @@ class Embeddings(nn.Module):
         self.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
         self.dropout = nn.Dropout(c.hidden_dropout_prob)
 
-    def forward(self, input_ids, token_type_ids):
-        seq = input_ids.shape[1]
-        pos = torch.arange(seq, device=input_ids.device).unsqueeze(0)
-        x = self.word_embeddings(input_ids) + self.position_embeddings(pos) + self.token_type_embeddings(token_type_ids)
+    def forward(self, input_ids, token_type_ids, position_ids=None):
+        if position_ids is None:  # one text per row, starting at position 0 (inference, ONNX export)
+            position_ids = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
+        x = (self.word_embeddings(input_ids) + self.position_embeddings(position_ids)
+             + self.token_type_embeddings(token_type_ids))
         return self.dropout(self.LayerNorm(x))
 
 
@@ -95,9 +96,13 @@ class Bert(nn.Module):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
 
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        bias = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * -10000.0
-        x = self.embeddings(input_ids, token_type_ids)
+    def forward(self, input_ids, attention_mask, token_type_ids, position_ids=None, attn_bias=None):
+        """attention_mask [b, s] (1 = token, 0 = padding). Packed training rows instead pass attn_bias
+        [b, 1, s, s] (0 within a text, -10000 across texts) and position_ids [b, s] restarting at each text."""
+        if attn_bias is None:
+            attn_bias = (1.0 - attention_mask[:, None, None, :].to(torch.float32)) * -10000.0
+        bias = attn_bias
+        x = self.embeddings(input_ids, token_type_ids, position_ids)
         for layer in self.layers:
             x = layer(x, bias)
         return x
@@ -113,9 +118,15 @@ class MLMHead(nn.Module):
         nn.init.normal_(self.dense.weight, 0.0, c.initializer_range)
         nn.init.zeros_(self.dense.bias)
 
+    def transform(self, h):
+        """Everything before the vocabulary projection (dense -> GELU -> LayerNorm)."""
+        h = F.gelu(self.dense(h))
+        if h.dtype != self.ln.weight.dtype:  # bf16 autocast on CPU (torch 1.13 leaves layer_norm uncast)
+            h = h.to(self.ln.weight.dtype)
+        return self.ln(h)
+
     def forward(self, h):
-        h = self.ln(F.gelu(self.dense(h)))
-        return torch.matmul(h, self.word_embeddings.weight.t()) + self.bias
+        return torch.matmul(self.transform(h), self.word_embeddings.weight.t()) + self.bias
 
 
 class BertMLM(nn.Module):

@@ -1,7 +1,7 @@
 // Tokenise every arXiv + ACL record (title and abstract) with the exact tokenizer.json the
 // extension uses (@huggingface/tokenizers), so training and inference tokenise identically.
-// Output (gitignored): models/training/cache/tokens.u16 (concatenated ids, no [CLS]/[SEP])
-// and cache/docs.jsonl (one line per record with offsets into tokens.u16 and split fields).
+// Output (outside the repo, see common.py): <cache>/tokens.u16 (concatenated ids, no [CLS]/[SEP])
+// and <cache>/docs.jsonl (one line per record with offsets into tokens.u16 and split fields).
 // Usage: node models/training/tokenize_corpus.mjs
 import fs from "node:fs";
 import path from "node:path";
@@ -18,7 +18,8 @@ const tok = new Tokenizer(
   JSON.parse(fs.readFileSync(path.join(modelDir, "tokenizer.json"), "utf8")),
   JSON.parse(fs.readFileSync(path.join(modelDir, "tokenizer_config.json"), "utf8")),
 );
-const cache = path.join(here, "cache");
+// same rule as common.py: $ATLAS_TRAIN_CACHE, else <repo>/../cache/training (outside the repository)
+const cache = process.env.ATLAS_TRAIN_CACHE || path.resolve(repo, "..", "cache", "training");
 fs.mkdirSync(cache, { recursive: true });
 
 let buf = new Uint16Array(1 << 24);
