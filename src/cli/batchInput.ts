@@ -59,3 +59,33 @@ export function batchLines(text: string, maxChars = BATCH_MAX_LINE_CHARS): strin
   });
   return lines;
 }
+
+export interface BatchIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  readFile?: (file: string) => string;
+  stopped?: () => boolean;
+}
+
+/**
+ * `--batch FILE` for commands that answer one text per line: JSON Lines in input order, a failing input
+ * reported on its own line (`{input, error}`) while the batch goes on. Returns the exit code (2: unreadable file).
+ */
+export async function answerBatch(file: string, io: BatchIo, answer: (input: string) => Promise<Record<string, unknown>>): Promise<number> {
+  let lines: string[];
+  try {
+    lines = batchLines((io.readFile ?? readBatchText)(file));
+  } catch (e) {
+    io.err(e instanceof BatchInputError ? `paper-atlas: ${e.message}` : `paper-atlas: cannot read --batch file ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    return 2;
+  }
+  for (const input of lines) {
+    if (io.stopped?.()) break;
+    try {
+      io.out(JSON.stringify({ input, ...(await answer(input)) }));
+    } catch (e) {
+      io.out(JSON.stringify({ input, error: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+  return 0;
+}

@@ -5,7 +5,7 @@
  */
 import { suggestCitations, type CitationSource, type CitationSuggestion } from '../core/citations/citationSuggestions';
 import { terminalText } from '../core/displayText';
-import { BatchInputError, batchLines, readBatchText } from './batchInput';
+import { answerBatch } from './batchInput';
 
 export const CITE_USAGE = `usage: paper-atlas cite --text "…" | --batch FILE [--k N] [--json]
 
@@ -61,25 +61,7 @@ export async function runCiteCommand(args: readonly string[], source: CitationSo
     return 2;
   }
   try {
-    if (opts.batch !== undefined) {
-      let lines: string[];
-      try {
-        lines = batchLines((opts.readFile ?? readBatchText)(opts.batch));
-      } catch (e) {
-        opts.err(e instanceof BatchInputError ? `paper-atlas: ${e.message}` : `paper-atlas: cannot read --batch file ${opts.batch}: ${message(e)}`);
-        return 2;
-      }
-      // One line per input, in order; a failing paragraph is reported on its line and the batch goes on.
-      for (const input of lines) {
-        if (opts.stopped?.()) break;
-        try {
-          opts.out(JSON.stringify({ input, hits: await suggestCitations(source, input, opts.k) }));
-        } catch (e) {
-          opts.out(JSON.stringify({ input, error: message(e) }));
-        }
-      }
-      return 0;
-    }
+    if (opts.batch !== undefined) return await answerBatch(opts.batch, opts, async (input) => ({ hits: await suggestCitations(source, input, opts.k) }));
     const hits = await suggestCitations(source, opts.text!, opts.k);
     opts.out(opts.json ? JSON.stringify(hits) : formatCitations(hits));
     return 0;

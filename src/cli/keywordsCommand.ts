@@ -6,7 +6,7 @@
  */
 import { terminalText } from '../core/displayText';
 import type { KeywordSpan, KeywordsResult } from '../shared/engineProtocol';
-import { BatchInputError, batchLines, readBatchText } from './batchInput';
+import { answerBatch } from './batchInput';
 
 export const KEYWORDS_USAGE = `usage: paper-atlas keywords <paper id> | --text "…" | --batch FILE [--k N] [--json]
 
@@ -62,25 +62,7 @@ export async function runKeywordsCommand(args: readonly string[], source: Keywor
     return 2;
   }
   try {
-    if (opts.batch !== undefined) {
-      let lines: string[];
-      try {
-        lines = batchLines((opts.readFile ?? readBatchText)(opts.batch));
-      } catch (e) {
-        opts.err(e instanceof BatchInputError ? `paper-atlas: ${e.message}` : `paper-atlas: cannot read --batch file ${opts.batch}: ${message(e)}`);
-        return 2;
-      }
-      // One line per input, in order; a failing text is reported on its line and the batch goes on.
-      for (const input of lines) {
-        if (opts.stopped?.()) break;
-        try {
-          opts.out(JSON.stringify({ input, keywords: (await source.keywords({ text: input, k: opts.k })).top }));
-        } catch (e) {
-          opts.out(JSON.stringify({ input, error: message(e) }));
-        }
-      }
-      return 0;
-    }
+    if (opts.batch !== undefined) return await answerBatch(opts.batch, opts, async (input) => ({ keywords: (await source.keywords({ text: input, k: opts.k })).top }));
     const result = await source.keywords(opts.text !== undefined ? { text: opts.text, k: opts.k } : { id: args[0]!, k: opts.k });
     opts.out(opts.json ? JSON.stringify(result.top) : formatKeywords(result.top));
     return 0;
