@@ -45,9 +45,9 @@ export function hoverMarkdown({ paper, topic, keywords, related }: HoverContent)
   const parts: string[] = [];
   parts.push(`**${markdownText(paper.title)}**\n\n`);
   parts.push(`${markdownText(paper.authors.join(', ') || 'Unknown authors')}${paper.year !== undefined ? ` · ${paper.year}` : ''}${paper.venue ? ` · *${markdownText(paper.venue)}*` : ''}\n\n`);
-  if (topic) parts.push(`$(symbol-namespace) ${markdownText(topic)}\n\n`);
+  if (topic) parts.push(`$(tag) ${markdownText(topic)}\n\n`);
   // Plain escaped text, not code spans: inside a code span no escape works, and `$(…)` would still render.
-  if (keywords.length > 0) parts.push(`$(tag) ${keywords.map((k) => `*${markdownText(k)}*`).join(' · ')}\n\n`);
+  if (keywords.length > 0) parts.push(`$(symbol-keyword) ${keywords.map((k) => `*${markdownText(k)}*`).join(' · ')}\n\n`);
   parts.push(`${markdownLink('$(globe) Open in Atlas', commandUri('openInAtlas', [paper.id]))} · ${markdownLink('$(go-to-file) Go to source', commandUri('goToSource', [paper.id]))}\n\n`);
   if (related === undefined) {
     parts.push('*Related work is not available right now.*');

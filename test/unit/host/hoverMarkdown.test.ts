@@ -74,7 +74,7 @@ test('hover: exactly the intended command links, each with its own paper id, and
   assert.equal(found[2]?.title?.replace(/\\(\$\()/g, '$1'), `${c.related![0]!.title} — open in Atlas`);
   assert.equal(found[4]?.title, 'Short "quoted" title — open in Atlas');
   // Only the hover's own icons render.
-  assert.deepEqual(icons(html), ['symbol-namespace', 'tag', 'globe', 'go-to-file', 'go-to-file', 'go-to-file']);
+  assert.deepEqual(icons(html), ['tag', 'symbol-keyword', 'globe', 'go-to-file', 'go-to-file', 'go-to-file']);
   assert.doesNotMatch(html, /<(?!\/?(?:p|strong|em|ul|li|a)[ >])[a-z]/i, 'no HTML element from paper text');
   assert.doesNotMatch(html, /<code>/, 'keywords are not code spans (icons would render inside them)');
   assert.match(html, /Main \\\$\(verified\) &quot;Quoted&quot; 'single' \[bracket\]\(command:workbench\.action\.quit\) \(paren\) &lt;b&gt;x&lt;\/b&gt; back\\slash `tick` \*star\* _under_ https:\/\/evil\.test/);
