@@ -45,7 +45,10 @@ export class CitationHoverProvider implements vscode.HoverProvider {
       const paper = citation.kind === 'key' ? this.ctx.catalog.get(citation.text) : this.ctx.catalog.byDoiOrArxiv(citation.text);
       if (!paper) return undefined;
       const range = new vscode.Range(position.line, citation.start, position.line, citation.end);
-      const [related, keywords] = await Promise.all([this.related(paper.id, token), this.keywords(paper, token)]);
+      // One after the other: the engine runs the masked LM on its own thread, so a keywords request sent
+      // beside related() held related's reply behind a (cold: seconds-long) MLM run until the hover gave up.
+      const related = await this.related(paper.id, token);
+      const keywords = await this.keywords(paper, token);
       if (token.isCancellationRequested) return undefined;
       return new vscode.Hover(this.render(paper, related, keywords), range);
     } catch (e) {

@@ -198,6 +198,8 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     await hover.first().waitFor({ timeout: 15_000 });
     const text = await hover.first().innerText();
     if (!text.includes('Dense Passage Retrieval')) throw new Error(`hover text: ${text.slice(0, 200)}`);
+    // The hover must list related papers, not only say that it could not get them.
+    if (/not available/.test(text) || !/Related work\s*\n+\s*\S/.test(text)) throw new Error(`hover has no related papers: ${text.slice(0, 400)}`);
     await page.waitForTimeout(300);
     await shot(page, path.join(shots, 'hover.png'));
     await page.mouse.move(5, 400);
