@@ -217,8 +217,14 @@ suite('Paper Atlas', () => {
 
   test('Rebuild Index clears the index and embeds everything again', async () => {
     const before = api.context.catalog.size;
+    const previousRun = api.context.indexing.lastSummary;
     await vscode.commands.executeCommand(Commands.rebuildIndex.id);
-    await waitFor('the rebuilt index', () => (api.context.catalog.size === before && api.context.indexing.state === 'ready') || undefined, 120_000);
+    // Wait for the rebuild's own run: the size and the ready state alone also hold before it has started.
+    await waitFor(
+      'the rebuilt index',
+      () => (api.context.indexing.lastSummary !== previousRun && api.context.catalog.size === before && api.context.indexing.state === 'ready') || undefined,
+      120_000,
+    );
     assert.equal(api.context.indexing.lastSummary?.added, before, 'every paper was embedded again');
   }, 150_000);
 
