@@ -14,12 +14,11 @@
  * Every query carries a split ('tune' or 'test', from a hash of its id): fusion weights are chosen on
  * 'tune' and reported on 'test' too, so a choice that only fits the tuning queries shows.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { hashString, sampleIndices, seededRandom, type RandomFn } from '../src/core/clustering/seededRandom';
 import { isStopWord } from '../src/core/keywords/stopWords';
-import { heldOutArxiv, readArxivListings, sharedDataDir } from './heldOutData';
+import { heldOutArxiv, readArxivListings, readJsonLinesGz, sharedDataDir } from './heldOutData';
 
 export const ACL_HELD_OUT_FROM_YEAR = 2021;
 
@@ -81,12 +80,7 @@ function readAclHeldOut(): AclRecord[] | undefined {
     console.log(`skipped: ${file} is absent (the shared data folder is not on this machine)`);
     return undefined;
   }
-  return gunzipSync(readFileSync(file))
-    .toString('utf8')
-    .split('\n')
-    .filter((l) => l.trim().length > 0)
-    .map((l) => JSON.parse(l) as AclRecord)
-    .filter((r) => Number(r.year) >= ACL_HELD_OUT_FROM_YEAR && (r.abstract ?? '').trim().length > 0);
+  return readJsonLinesGz<AclRecord>(file).filter((r) => Number(r.year) >= ACL_HELD_OUT_FROM_YEAR && (r.abstract ?? '').trim().length > 0);
 }
 
 /** The held-out papers of both sources, arXiv first, in file order; undefined when the data is absent. */

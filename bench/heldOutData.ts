@@ -29,11 +29,16 @@ export function readArxivListings(): ArxivListing[] | undefined {
     console.log(`skipped: ${file} is absent (the shared data folder is not on this machine)`);
     return undefined;
   }
+  return readJsonLinesGz<ArxivListing>(file);
+}
+
+/** The records of a gzipped JSON Lines file of the shared data. */
+export function readJsonLinesGz<T>(file: string): T[] {
   return gunzipSync(readFileSync(file))
     .toString('utf8')
     .split('\n')
     .filter((l) => l.trim().length > 0)
-    .map((l) => JSON.parse(l) as ArxivListing);
+    .map((l) => JSON.parse(l) as T);
 }
 
 export function heldOutArxiv(all: readonly ArxivListing[]): ArxivListing[] {

@@ -64,7 +64,16 @@ export interface BatchIo {
   out: (line: string) => void;
   err: (line: string) => void;
   readFile?: (file: string) => string;
+  /** True once nobody reads the output any more (stdout closed): a batch stops there. */
   stopped?: () => boolean;
+}
+
+/** Options of the commands that answer a text (`--text`) or one text per line (`--batch`): cite, keywords. */
+export interface TextCommandOptions extends BatchIo {
+  k: number;
+  json: boolean;
+  text?: string;
+  batch?: string;
 }
 
 /**

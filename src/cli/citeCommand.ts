@@ -5,7 +5,7 @@
  */
 import { suggestCitations, type CitationSource, type CitationSuggestion } from '../core/citations/citationSuggestions';
 import { terminalText } from '../core/displayText';
-import { answerBatch } from './batchInput';
+import { answerBatch, type TextCommandOptions } from './batchInput';
 
 export const CITE_USAGE = `usage: paper-atlas cite --text "…" | --batch FILE [--k N] [--json]
 
@@ -15,17 +15,7 @@ export const CITE_USAGE = `usage: paper-atlas cite --text "…" | --batch FILE [
   --k N          number of papers (default 10)
   --json         [{id, title, score, reason}], best first; reason = keyphrases shared with the text`;
 
-export interface CiteCommandOptions {
-  k: number;
-  json: boolean;
-  text?: string;
-  batch?: string;
-  out: (line: string) => void;
-  err: (line: string) => void;
-  readFile?: (file: string) => string;
-  /** True once nobody reads the output any more (stdout closed): a batch stops there. */
-  stopped?: () => boolean;
-}
+export type CiteCommandOptions = TextCommandOptions;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -6,7 +6,7 @@
  */
 import { terminalText } from '../core/displayText';
 import type { KeywordSpan, KeywordsResult } from '../shared/engineProtocol';
-import { answerBatch } from './batchInput';
+import { answerBatch, type TextCommandOptions } from './batchInput';
 
 export const KEYWORDS_USAGE = `usage: paper-atlas keywords <paper id> | --text "…" | --batch FILE [--k N] [--json]
 
@@ -20,17 +20,7 @@ export interface KeywordsSource {
   keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult>;
 }
 
-export interface KeywordsCommandOptions {
-  k: number;
-  json: boolean;
-  text?: string;
-  batch?: string;
-  out: (line: string) => void;
-  err: (line: string) => void;
-  readFile?: (file: string) => string;
-  /** True once nobody reads the output any more (stdout closed): a batch stops there. */
-  stopped?: () => boolean;
-}
+export type KeywordsCommandOptions = TextCommandOptions;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
