@@ -5,13 +5,13 @@
  * The lock is a file holding the owner's pid and a token. It is created whole or not at all (written
  * to a private file, then hard-linked into place, which fails if a lock exists), so another process
  * never reads a half-written lock and mistakes it for a stale one. A lock whose process is gone
- * (killed with -9, crashed) is stale and taken over by moving it aside with one rename: of two
- * processes that find the same stale lock, only one moves it, and each checks that what it moved is
- * the lock it judged stale, not a fresh one taken in between. Within one engine thread a second run
- * (two index requests at once) is refused too: the pid alone cannot tell it from a dead thread's lock.
+ * (killed with -9, crashed) is stale: it is removed under a claim only one process can hold (see
+ * removeIfStill), and then everyone races to create a fresh one as for a free lock. Within one engine
+ * thread a second run (two index requests at once) is refused too: the pid alone cannot tell it from a
+ * dead thread's lock.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 
@@ -88,35 +88,56 @@ function busy(dbDir: string, owner: LockOwner): IndexBusyError {
   );
 }
 
-/** Moves a stale lock aside; true when it is gone (moved by us or by another process). */
-function takeOver(file: string, judged: string, dbDir: string): void {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+/** Claims newer than this, held by this very process, belong to a live thread: a claim lives microseconds. */
+const OWN_CLAIM_GRACE_MS = 2000;
+
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** Sleeps this thread briefly without an event loop turn (the lock is taken synchronously). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export type Removal = 'removed' | 'elsewhere';
+
+/**
+ * Removes `file` if it still holds `judged` (a lock judged stale). Safe however many processes try at
+ * once: removing needs a claim named after what was judged (`<file>.reap-<digest>`), created whole or
+ * not at all, so one process alone removes that lock. The claimant re-reads `file` and removes it only
+ * if it is still the judged lock: nobody else can have removed it meanwhile (that needs the claim),
+ * and a judged lock, once gone, never comes back (each lock holds a fresh token), so a fresh lock is
+ * never removed. The old way (rename the lock aside, check, link it back) let a third process slip
+ * into the gap and gave two winners. A claimant killed midway leaves its claim behind: that claim is
+ * itself stale and is removed by the same rule, one level down.
+ */
+export function removeIfStill(file: string, judged: string, depth = 0): Removal {
+  const claim = `${file}.reap-${digest(judged)}`;
+  const mine = JSON.stringify({ pid: process.pid, thread: threadId, since: Date.now(), token: randomBytes(8).toString('hex') });
+  if (!createExclusive(claim, mine)) {
+    const other = readLock(claim);
+    if (other === undefined) return 'elsewhere'; // its claimant just finished
+    const owner = parseOwner(other) as LockOwner & { since?: number };
+    const ownOld = owner.pid === process.pid && Date.now() - Number(owner.since ?? 0) > OWN_CLAIM_GRACE_MS;
+    if (owner.pid && processAlive(owner.pid) && !ownOld) return 'elsewhere'; // being removed right now
+    if (depth < 4) removeIfStill(claim, other, depth + 1); // its claimant died midway
+    return 'elsewhere';
+  }
   try {
-    renameSync(file, aside);
-  } catch (e) {
-    if (code(e) === 'ENOENT') return; // another process moved it first
-    throw e;
+    if (readLock(file) !== judged) return 'elsewhere';
+    rmSync(file, { force: true });
+    return 'removed';
+  } finally {
+    rmSync(claim, { force: true });
   }
-  const moved = readLock(aside);
-  if (moved !== undefined && moved !== judged) {
-    // Between our read and the rename someone took the lock afresh: give it back and stand aside.
-    try {
-      linkSync(aside, file);
-    } catch {
-      // a third process locked meanwhile; its lock stands
-    }
-    rmSync(aside, { force: true });
-    const owner = parseOwner(moved);
-    if (owner.pid && processAlive(owner.pid)) throw busy(dbDir, owner);
-    return;
-  }
-  rmSync(aside, { force: true });
 }
 
 /**
- * The private files of a lock being written (`index.lock.<pid>.<thread>.<hex>.tmp`) or taken over
- * (`index.lock.stale-<pid>-<hex>`) live for microseconds, but a process killed in between leaves them
- * behind; those of processes that are gone are removed.
+ * The private files of a lock being written (`index.lock.<pid>.<thread>.<hex>.tmp`) or removed
+ * (`index.lock.reap-<digest>`, and `index.lock.stale-<pid>-<hex>` of older versions) live for
+ * microseconds, but a process killed in between leaves them behind; those of processes that are gone
+ * are removed.
  */
 function removeLeftovers(dbDir: string): void {
   let names: string[];
@@ -126,9 +147,16 @@ function removeLeftovers(dbDir: string): void {
     return;
   }
   for (const name of names) {
-    const m = /^index\.lock\.(?:(\d+)\.\d+\.[0-9a-f]+\.tmp|stale-(\d+)-[0-9a-f]+)$/.exec(name);
+    const file = path.join(dbDir, name);
+    if (/^index\.lock(?:\.reap-[0-9a-f]+)+$/.test(name)) {
+      const text = readLock(file);
+      const pid = text === undefined ? undefined : parseOwner(text).pid;
+      if (text !== undefined && pid !== process.pid && !(pid && processAlive(pid))) removeIfStill(file, text);
+      continue;
+    }
+    const m = /^index\.lock(?:\.reap-[0-9a-f]+)*\.(?:(\d+)\.\d+\.[0-9a-f]+\.tmp|stale-(\d+)-[0-9a-f]+)$/.exec(name);
     const pid = Number(m?.[1] ?? m?.[2]);
-    if (m && pid !== process.pid && !processAlive(pid)) rmSync(path.join(dbDir, name), { force: true });
+    if (m && pid !== process.pid && !processAlive(pid)) rmSync(file, { force: true });
   }
 }
 
@@ -140,7 +168,8 @@ export function acquireIndexLock(dbDir: string): () => void {
   removeLeftovers(dbDir);
   const token = randomBytes(8).toString('hex');
   const content = JSON.stringify({ pid: process.pid, since: new Date().toISOString(), token });
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // A few rounds: a stale lock another process is removing right now is gone a moment later.
+  for (let attempt = 0; attempt < 50; attempt++) {
     if (createExclusive(file, content)) {
       heldHere.add(file);
       return () => {
@@ -155,7 +184,7 @@ export function acquireIndexLock(dbDir: string): () => void {
     const owner = parseOwner(text);
     // A lock of this process that this thread does not hold was left by an engine thread that died.
     if (owner.pid && owner.pid !== process.pid && processAlive(owner.pid)) throw busy(dbDir, owner);
-    takeOver(file, text, dbDir);
+    if (removeIfStill(file, text) === 'elsewhere') pause(2 + attempt);
   }
   throw new IndexBusyError(`cannot take the index lock ${file}: it keeps changing hands; try again`);
 }

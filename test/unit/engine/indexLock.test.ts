@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acquireIndexLock } from '../../../src/engine/indexLock';
+import { acquireIndexLock, removeIfStill } from '../../../src/engine/indexLock';
 
 test('a second writer is refused while the first holds the lock; release frees it', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));
@@ -35,6 +36,43 @@ test('a lock left by a killed process is stale and taken over', () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('a stale lock whose remover was killed midway is still taken over', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));
+  const stale = JSON.stringify({ pid: 2 ** 22 + 12345, since: 'long ago', token: 'dead' });
+  writeFileSync(path.join(dir, 'index.lock'), stale);
+  // The claim a remover holds while it removes that lock, left behind by its death (and its own, one level down).
+  const claim = `index.lock.reap-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+  const claimText = JSON.stringify({ pid: 2 ** 22 + 999, since: 0 });
+  writeFileSync(path.join(dir, claim), claimText);
+  const claimOfClaim = `${claim}.reap-${createHash('sha256').update(claimText).digest('hex').slice(0, 16)}`;
+  writeFileSync(path.join(dir, claimOfClaim), JSON.stringify({ pid: 2 ** 22 + 998, since: 0 }));
+  const release = acquireIndexLock(dir);
+  assert.notEqual(readFileSync(path.join(dir, 'index.lock'), 'utf8'), stale);
+  release();
+  assert.deepEqual(readdirSync(dir), []);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a lock judged stale but replaced before its removal is left alone', () => {
+  // Two processes judge the same dead lock; one removes it and a third takes the lock afresh. The
+  // slower one must not remove the fresh lock (the old rename-aside way briefly moved it, and a
+  // fourth process took the gap: two winners).
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)']);
+  try {
+    const stale = JSON.stringify({ pid: 2 ** 22 + 12345, since: 'long ago', token: 'dead' });
+    const fresh = JSON.stringify({ pid: child.pid, since: 'now', token: 'fresh' });
+    writeFileSync(path.join(dir, 'index.lock'), fresh);
+    assert.equal(removeIfStill(path.join(dir, 'index.lock'), stale), 'elsewhere');
+    assert.equal(readFileSync(path.join(dir, 'index.lock'), 'utf8'), fresh);
+    assert.equal(removeIfStill(path.join(dir, 'index.lock'), fresh), 'removed');
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('a second run in the same engine thread is refused, and the lock is free again after release', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));
   const release = acquireIndexLock(dir);
@@ -59,9 +97,16 @@ test('release leaves alone a lock that is no longer ours', () => {
 test('leftovers of a lock write or takeover by a killed process are removed; a live process\'s are kept', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));
   const dead = 2 ** 22 + 777;
-  const leftovers = [`index.lock.${dead}.0.0a1b2c3d.tmp`, `index.lock.stale-${dead}-deadbeef`];
+  const leftovers = [
+    `index.lock.${dead}.0.0a1b2c3d.tmp`,
+    `index.lock.stale-${dead}-deadbeef`,
+    `index.lock.reap-0123456789abcdef.${dead}.0.0a1b2c3d.tmp`,
+  ];
   const live = [`index.lock.${process.ppid}.0.0a1b2c3d.tmp`, `index.lock.stale-${process.ppid}-deadbeef`, 'index.lock.notes'];
   for (const name of [...leftovers, ...live]) writeFileSync(path.join(dir, name), '{}');
+  writeFileSync(path.join(dir, 'index.lock.reap-00000000deadbeef'), JSON.stringify({ pid: dead, since: 0 }));
+  writeFileSync(path.join(dir, 'index.lock.reap-00000000feedf00d'), JSON.stringify({ pid: process.ppid, since: 0 }));
+  live.push('index.lock.reap-00000000feedf00d');
   acquireIndexLock(dir)();
   assert.deepEqual(readdirSync(dir).sort(), [...live].sort());
   rmSync(dir, { recursive: true, force: true });
@@ -95,7 +140,7 @@ if (process.env.ATLAS_LOCK_RACER) {
 } else {
   for (const stale of [false, true]) {
     test(`eight processes racing for ${stale ? 'a stale' : 'a free'} lock: exactly one wins`, async () => {
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < Number(process.env.ATLAS_LOCK_ROUNDS ?? 3); round++) {
         const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-race-'));
         if (stale) writeFileSync(path.join(dir, 'index.lock'), JSON.stringify({ pid: 2 ** 22 + 4321, since: 'long ago' }));
         const start = Date.now() + 1500; // all racers loaded before the start signal
