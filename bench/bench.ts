@@ -249,15 +249,41 @@ function renderMarkdown(report: Json): string {
   const load = (s: string): string => (sections[s] ? ` [load ${f(sections[s].load[0])} → ${f(sections[s].load[1])}]` : '');
   const skipped = (r: unknown): string | undefined => (r && typeof r === 'object' && 'skipped' in r ? String((r as Json).skipped) : undefined);
 
-  const enc = sections.encoding?.result as { contenders: Json[]; ratios: Json[]; tokensPerText: number } | undefined;
+  const enc = sections.encoding?.result as { contenders: Json[]; ratios: Json[]; tokensPerText: number; ceilings?: Json[] } | undefined;
   if (enc && !skipped(enc)) {
     out.push(`\n**Encoding throughput** (arXiv abstracts, ≤ 256 tokens, mean ${f(enc.tokensPerText, 0)} tokens; 2 threads; median of alternating rounds)${load('encoding')}\n`);
     out.push(
       table(
-        ['model', 'engine', 'abstracts/s', 'tokens/s', 'GFLOP/s (GOP/s int8)', '% of peak'],
-        enc.contenders.map((c) => [String(c.model), String(c.setting), f(c.abstractsPerSecond), f(c.tokensPerSecond, 0), f(c.gflops), f(c.percentOfPeak)]),
+        ['model', 'engine', 'abstracts/s', 'tokens/s', 'GFLOP/s (GOP/s int8)', '% of MatMul ceiling (fp32)', '% of datasheet peak'],
+        enc.contenders.map((c) => [
+          String(c.model),
+          String(c.setting),
+          f(c.abstractsPerSecond),
+          f(c.tokensPerSecond, 0),
+          f(c.gflops),
+          typeof c.shareOfCeiling === 'number' ? f(100 * c.shareOfCeiling) : '—',
+          f(c.percentOfPeak),
+        ]),
       ),
     );
+    if (enc.ceilings?.length) {
+      out.push(`\n**This machine's ceiling** (a lone fp32 MatMul of each model's FFN shape, timed in the same rounds as the encoders; median)\n`);
+      out.push(
+        table(
+          ['model', 'MatMul', 'onnxruntime-node GFLOP/s', 'per round', 'numpy GFLOP/s (BLAS)'],
+          enc.ceilings.map((c) => {
+            const np = c.numpy as Json;
+            return [
+              String(c.model),
+              String(c.shape),
+              f(c.onnxruntimeGflops),
+              (c.roundsGflops as number[]).map((g) => f(g, 0)).join(', '),
+              'gflops' in np ? `${f(np.gflops)} (${String(np.blas)})` : `— (${String(np.skipped)})`,
+            ];
+          }),
+        ),
+      );
+    }
     out.push('');
     out.push(table(['model', 'ratio', 'measured', 'goal'], enc.ratios.map((r) => [String(r.model), String(r.what), `${f(r.ratio, 2)}×`, `≥ ${f(r.goal, 1)}×`])));
   } else if (enc) out.push(`\nEncoding: skipped (${skipped(enc)})`);

@@ -19,6 +19,9 @@ export interface BenchModel {
   dir: string;
   /** Multiply-adds ×2 per token of the encoder stack at ~230 tokens (embeddings excluded). */
   mflopPerToken: number;
+  /** Hidden size and FFN width: the shape of the GEMM the ceiling is measured on. */
+  hidden: number;
+  ffn: number;
 }
 
 /** Embedded corpora and model copies, reused across runs; $PAPER_ATLAS_BENCH_CACHE moves it. */
@@ -53,7 +56,7 @@ function bundledEncoder(): BenchModel {
   const layers = Number(config.num_hidden_layers);
   const hidden = Number(config.hidden_size);
   const ffn = Number(config.intermediate_size);
-  return { name: 'atlas-mini-encoder (bundled, 2L/128)', dir, mflopPerToken: bertMflopPerToken(layers, hidden, ffn, 230) };
+  return { name: `atlas-mini-encoder (bundled, ${layers}L/${hidden})`, dir, mflopPerToken: bertMflopPerToken(layers, hidden, ffn, 230), hidden, ffn };
 }
 
 /** Debian's python3-torch lives in the system Python, which a pyenv or venv `python3` on PATH hides. */
@@ -74,7 +77,7 @@ function miniLmShape(log: (line: string) => void): BenchModel | undefined {
   const dir = path.join(benchCacheDir(), 'models', 'minilm-shape');
   const fp32 = path.join(dir, 'onnx', 'model.onnx');
   const int8 = path.join(dir, 'onnx', 'model_int8.onnx');
-  const model: BenchModel = { name: 'MiniLM-L6 shape (6L/384/12h/1536, random weights)', dir, mflopPerToken: bertMflopPerToken(6, 384, 1536, 230) };
+  const model: BenchModel = { name: 'MiniLM-L6 shape (6L/384/12h/1536, random weights)', dir, mflopPerToken: bertMflopPerToken(6, 384, 1536, 230), hidden: 384, ffn: 1536 };
   if (existsSync(fp32) && existsSync(int8)) return model;
   const training = path.join(packageRoot(), 'models', 'training');
   const python = pythonWithTorch();

@@ -11,6 +11,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { median } from '../stats';
 import { POOLED_INT8_FILE, type BenchModel } from './benchModels';
+import { numpyCeiling, openCeilingProbe, shareOfCeiling, type NumpyCeiling } from './matmulCeiling';
+
+/** Rows of the ceiling GEMM: a batch of 8–32 abstracts of ~230 tokens is 2k–7k token rows. */
+const CEILING_ROWS = 2048;
 
 /** This CPU's peaks as stated in issue #6: 2 cores × 2 AVX-512 FMA units × 16 lanes × 2 flops × ~4.2 GHz; int8 VNNI 4× that. */
 export const FP32_PEAK_GFLOPS = 529;
@@ -35,7 +39,18 @@ export interface ContenderResult {
   tokensPerSecond: number;
   gflops: number;
   percentOfPeak: number;
+  /** fp32 only: median over rounds of achieved GFLOP/s ÷ the onnxruntime MatMul ceiling of the same round. */
+  shareOfCeiling?: number;
   roundsAbstractsPerSecond: number[];
+}
+
+/** The measured GEMM ceiling of one model's FFN shape (see matmulCeiling.ts). */
+export interface CeilingResult {
+  model: string;
+  shape: string;
+  onnxruntimeGflops: number;
+  roundsGflops: number[];
+  numpy: NumpyCeiling | { skipped: string };
 }
 
 export interface RatioResult {
@@ -129,9 +144,10 @@ export async function benchEncodingThroughput(
   models: readonly BenchModel[],
   texts: readonly string[],
   options: { rounds: number; threads: number; log: (line: string) => void; probeSize?: number; quick?: boolean },
-): Promise<{ contenders: ContenderResult[]; ratios: RatioResult[]; tokensPerText: number }> {
+): Promise<{ contenders: ContenderResult[]; ratios: RatioResult[]; tokensPerText: number; ceilings: CeilingResult[] }> {
   const { rounds, threads, log } = options;
   const contenders: ContenderResult[] = [];
+  const ceilings: CeilingResult[] = [];
   const ratios: RatioResult[] = [];
   let tokensPerText = 0;
   for (const model of models) {
@@ -152,15 +168,29 @@ export async function benchEncodingThroughput(
       if (precision === 'int8' && !options.quick && existsSync(path.join(model.dir, POOLED_INT8_FILE))) all.push(await ourEncoder(model, precision, threads, ours, true));
     }
     for (const c of all) await c.encode(texts.slice(0, 32)); // warm-up: first-run allocations out of the timing
+    const shape = { m: CEILING_ROWS, k: model.hidden, n: model.ffn };
+    const ceiling = await openCeilingProbe(shape, threads);
+    await ceiling.measure(5);
+    const ceilingRounds: number[] = [];
     const seconds = new Map<Contender, number[]>(all.map((c) => [c, []]));
     for (let r = 0; r < rounds; r++) {
       const order = r % 2 === 0 ? all : [...all].reverse();
-      for (const c of order) {
+      // The ceiling is timed in every round, between the contenders, so both see the same machine.
+      const half = Math.ceil(order.length / 2);
+      for (const [i, c] of order.entries()) {
+        if (i === half) {
+          ceilingRounds.push(await ceiling.measure());
+          log(`  round ${r + 1}: ${'onnxruntime MatMul ceiling'.padEnd(34)} ${ceilingRounds.at(-1)!.toFixed(1)} GFLOP/s (${shape.m}×${shape.k}·${shape.k}×${shape.n})`);
+        }
         const s = await timed(c, texts);
         seconds.get(c)!.push(s);
         log(`  round ${r + 1}: ${c.label.padEnd(34)} ${(texts.length / s).toFixed(1)} abstracts/s`);
       }
     }
+    await ceiling.close();
+    const numpy = numpyCeiling(shape, threads);
+    log(`  numpy ${shape.m}×${shape.k}·${shape.k}×${shape.n}: ${'gflops' in numpy ? `${numpy.gflops.toFixed(1)} GFLOP/s (${numpy.blas})` : numpy.skipped}`);
+    ceilings.push({ model: model.name, shape: `${shape.m}×${shape.k}·${shape.k}×${shape.n}`, onnxruntimeGflops: median(ceilingRounds), roundsGflops: ceilingRounds, numpy });
     const rate = (c: Contender): number[] => seconds.get(c)!.map((s) => texts.length / s);
     for (const c of all) {
       const perSecond = median(rate(c));
@@ -174,6 +204,9 @@ export async function benchEncodingThroughput(
         tokensPerSecond: perSecond * tokensPerText,
         gflops,
         percentOfPeak: (100 * gflops) / (c.precision === 'fp32' ? FP32_PEAK_GFLOPS : INT8_PEAK_GOPS),
+        ...(c.precision === 'fp32'
+          ? { shareOfCeiling: shareOfCeiling(rate(c).map((x) => (x * tokensPerText * model.mflopPerToken) / 1000), ceilingRounds) }
+          : {}),
         roundsAbstractsPerSecond: rate(c),
       });
     }
@@ -189,5 +222,5 @@ export async function benchEncodingThroughput(
     if (pooled) ratio('paper-atlas int8 pooled in graph / paper-atlas int8', pooled, find('paper-atlas', 'int8'), 1);
     for (const c of all) await c.close();
   }
-  return { contenders, ratios, tokensPerText };
+  return { contenders, ratios, tokensPerText, ceilings };
 }
