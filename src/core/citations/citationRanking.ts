@@ -57,11 +57,7 @@ export const MAX_CONTEXT_CHARS = 2000;
  * When it is too long, the part around the cursor's line is kept.
  */
 export function paragraphAround(lines: readonly string[], line: number): string {
-  const blank = (l: string | undefined): boolean => l === undefined || /^\s*$/.test(l) || /^\s*\\(?:section|subsection|paragraph|begin|end)\b/.test(l) || /^\s*#/.test(l);
-  let first = line;
-  while (first > 0 && !blank(lines[first - 1])) first--;
-  let last = line;
-  while (last + 1 < lines.length && !blank(lines[last + 1])) last++;
+  const { first, last } = paragraphBounds(lines, line);
   const cursorLine = Math.min(Math.max(line, 0), lines.length - 1);
   // LaTeX comments end at the line's end, so they go before the lines are joined.
   const take = (from: number, to: number): string => proseOf(lines.slice(from, to + 1).map(withoutTexComment).join(' '));
@@ -77,6 +73,20 @@ export function paragraphAround(lines: readonly string[], line: number): string 
 
 function withoutTexComment(line: string): string {
   return line.replace(/(?<!\\)%.*$/, '');
+}
+
+/** A blank line, a heading or a LaTeX sectioning or environment line: no prose of a paragraph. */
+export function isParagraphBreak(l: string | undefined): boolean {
+  return l === undefined || /^\s*$/.test(l) || /^\s*\\(?:section|subsection|paragraph|begin|end)\b/.test(l) || /^\s*#/.test(l);
+}
+
+/** The lines (inclusive) of the paragraph around `line`: bounded by blank lines, headings and LaTeX sectioning or environments. */
+export function paragraphBounds(lines: readonly string[], line: number): { first: number; last: number } {
+  let first = line;
+  while (first > 0 && !isParagraphBreak(lines[first - 1])) first--;
+  let last = line;
+  while (last + 1 < lines.length && !isParagraphBreak(lines[last + 1])) last++;
+  return { first, last };
 }
 
 /** Prose only: citations, LaTeX commands, Markdown links and emphasis markers removed. */
