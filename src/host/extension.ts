@@ -10,6 +10,7 @@ import { notificationText } from '../core/displayText';
 import { affectsEngine, affectsLibrary, CONFIG_SECTION, readConfig } from './config';
 import { errorMessage, type AtlasContext } from './atlasContext';
 import { registerCitationCompletion } from './citations/citationCompletionProvider';
+import { registerCitationLinks } from './citations/citationLinks';
 import { registerCitationNavigation } from './citations/citationNavigation';
 import { registerSuggestCitations } from './citations/suggestCitationsCommand';
 import { Commands } from './commands/commandTable';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): PaperAtlasApi | unde
       registerHover(ctx),
       registerCitationCompletion(ctx),
       registerCitationNavigation(ctx),
+      registerCitationLinks(ctx),
       registerSuggestCitations(ctx),
       registerModelCommands(ctx),
       registerKeywordHighlights(ctx),

@@ -162,6 +162,13 @@ export const vscodeFake = {
       readonly kind?: unknown,
     ) {}
   },
+  DocumentLink: class {
+    tooltip?: string;
+    constructor(
+      readonly range: unknown,
+      readonly target?: unknown,
+    ) {}
+  },
   WorkspaceEdit: class {
     readonly inserts: { uri: string; line: number; character: number; text: string }[] = [];
     insert(u: { toString(): string }, at: { line: number; character: number }, text: string): void {
@@ -176,7 +183,7 @@ export const vscodeFake = {
   ProgressLocation: { Notification: 15 },
   DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2 },
   ConfigurationTarget: { Global: 1, Workspace: 2 },
-  Uri: { file: uri },
+  Uri: { file: uri, parse: (value: string) => ({ toString: () => value }) },
   window: {
     showErrorMessage: show('error'),
     showWarningMessage: show('warning'),
