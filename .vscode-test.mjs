@@ -7,7 +7,7 @@ import { defineConfig } from '@vscode/test-cli';
 
 export default defineConfig({
   label: 'extension-host',
-  files: 'dist-test/test/integration/suite/extension.test.js',
+  files: ['dist-test/test/integration/suite/extension.test.js', 'dist-test/test/integration/suite/citations.test.js'],
   workspaceFolder: './test/fixtures/workspace',
   version: 'stable',
   mocha: { ui: 'tdd', timeout: 150000 },

@@ -20,12 +20,13 @@ import { benchModels } from './encoding/benchModels';
 import { benchEncodingThroughput, FP32_PEAK_GFLOPS, INT8_PEAK_GOPS } from './encoding/encodingThroughput';
 import { readArxivListings, sharedDataDir } from './heldOutData';
 import { indexWithEngine } from './indexing/indexRun';
+import { benchCompletionLatency } from './citations/completionLatency';
 import { benchKeywordLatency } from './keywords/keywordLatency';
 import { embeddedCorpus, perturbedCopies } from './search/benchVectors';
 import { benchSearchAtSize } from './search/searchLatency';
 import { benchTopicMap } from './topics/topicMapTime';
 
-const SECTIONS = ['encoding', 'search', 'keywords', 'topics', 'responsiveness', 'endToEnd'] as const;
+const SECTIONS = ['encoding', 'search', 'keywords', 'topics', 'responsiveness', 'citations', 'endToEnd'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -112,6 +113,10 @@ async function responsivenessSection(): Promise<unknown> {
   }
 }
 
+async function citationsSection(): Promise<unknown> {
+  return benchCompletionLatency({ slice: arxivSlice, count: quick ? 2000 : 10_000, queries: quick ? 50 : 200, log });
+}
+
 /** Edits the abstracts of `count` entries spread evenly over a JSONL file, streaming it (no whole-file copy in memory). */
 async function editEntries(file: string, total: number, count: number): Promise<void> {
   const step = Math.floor(total / count);
@@ -160,6 +165,7 @@ const runners: Record<Section, () => Promise<unknown>> = {
   keywords: keywordsSection,
   topics: topicsSection,
   responsiveness: responsivenessSection,
+  citations: citationsSection,
   endToEnd: endToEndSection,
 };
 
@@ -317,6 +323,17 @@ function renderMarkdown(report: Json): string {
     const summary = resp.summary as Json;
     out.push(
       `\n**Responsiveness** while the engine indexes ${String(summary.embedded)} abstracts: host event-loop lag p50 ${f(resp.lagP50Ms)} ms, p99 ${f(resp.lagP99Ms)} ms, max ${f(resp.lagMaxMs)} ms; peak RSS (host + engine worker, one process) ${f(resp.peakRssMb, 0)} MB; ${f(resp.papersPerSecond, 0)} papers/s${load('responsiveness')}`,
+    );
+  }
+
+  const cite = sections.citations?.result as Json | undefined;
+  if (cite && !skipped(cite)) {
+    const loads = (l: unknown): string => (Array.isArray(l) ? l.map((x) => f(x, 2)).join(' / ') : '—');
+    out.push(
+      `\n**Citation completion**, first items at ${String(cite.papers)} papers (trigger to items, as the provider works; VS Code's rendering not included)${load('citations')}: ` +
+        `by meaning of the paragraph (\`\\cite{\` after two sentences of a held-out abstract; encoder + hybrid search + shared keyphrases, 30 items) p50 ${f(cite.meaningP50Ms)} ms, p95 ${f(cite.meaningP95Ms)} ms, max ${f(cite.meaningMaxMs)} ms, first call ${f(cite.meaningFirstMs)} ms (${String(cite.meaningQueries)} paragraphs); ` +
+        `by typed prefix (key, author, title word) p50 ${f(cite.prefixP50Ms)} ms, p95 ${f(cite.prefixP95Ms)} ms, max ${f(cite.prefixMaxMs)} ms (${String(cite.prefixQueries)} prefixes; folding the library for it, once per library change, ${f(cite.prefixIndexMs, 0)} ms). ` +
+        `Load average (1/5/15 min) before ${loads(cite.loadBefore)}, after ${loads(cite.loadAfter)}.`,
     );
   }
 

@@ -3,6 +3,7 @@
  * package.json; this module reads them and coerces what a user may have mistyped.
  */
 import * as vscode from 'vscode';
+import { latexCiteCommand } from '../core/citations/citationSyntax';
 
 export type ClusterCount = 'auto' | number;
 
@@ -18,6 +19,12 @@ export interface Config {
   clusterCount: ClusterCount;
   /** Empty: the workspace storage folder VS Code gives the extension. */
   indexLocation: string;
+  /** The LaTeX command Insert Citation writes (`cite`, `citep`, `autocite`…), without the backslash. */
+  citationLatexCommand: string;
+  /** Citation checks in the Problems panel (unknown keys, one paper under two keys). */
+  citationChecks: boolean;
+  /** Also report .bib entries no note or .tex file cites (Information). */
+  citationUnusedEntries: boolean;
 }
 
 export const CONFIG_SECTION = 'paperAtlas';
@@ -49,6 +56,9 @@ export function readConfig(): Config {
     hoversEnabled: c.get<boolean>('hovers.enabled') !== false,
     clusterCount: clusterCount(c.get('clusterCount')),
     indexLocation: c.get<string>('indexLocation')?.trim() ?? '',
+    citationLatexCommand: latexCiteCommand(c.get<string>('citations.latexCommand')),
+    citationChecks: c.get<boolean>('citations.checks.enabled') !== false,
+    citationUnusedEntries: c.get<boolean>('citations.checks.unusedEntries') === true,
   };
 }
 

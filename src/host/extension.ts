@@ -9,7 +9,9 @@ import * as vscode from 'vscode';
 import { notificationText } from '../core/displayText';
 import { affectsEngine, affectsLibrary, CONFIG_SECTION, readConfig } from './config';
 import { errorMessage, type AtlasContext } from './atlasContext';
+import { registerCitationChecks, type CitationChecker } from './citations/citationDiagnostics';
 import { registerCitationCompletion } from './citations/citationCompletionProvider';
+import { registerCitationLinks } from './citations/citationLinks';
 import { registerCitationNavigation } from './citations/citationNavigation';
 import { registerSuggestCitations } from './citations/suggestCitationsCommand';
 import { Commands } from './commands/commandTable';
@@ -31,6 +33,7 @@ export interface PaperAtlasApi {
   readonly context: AtlasContext;
   readonly panel: AtlasPanelController;
   readonly tree: PaperTreeProvider;
+  readonly citationChecks: CitationChecker;
 }
 
 let engine: EngineManager | undefined;
@@ -48,7 +51,9 @@ export function activate(context: vscode.ExtensionContext): PaperAtlasApi | unde
 
     const tree = registerPaperTree(ctx);
     const panel = registerAtlasPanel(ctx);
+    const checks = registerCitationChecks(ctx);
     context.subscriptions.push(
+      checks.disposable,
       tree.disposable,
       panel.disposable,
       registerPaperActions(ctx, tree.view),
@@ -57,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): PaperAtlasApi | unde
       registerHover(ctx),
       registerCitationCompletion(ctx),
       registerCitationNavigation(ctx),
+      registerCitationLinks(ctx),
       registerSuggestCitations(ctx),
       registerModelCommands(ctx),
       registerKeywordHighlights(ctx),
@@ -73,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): PaperAtlasApi | unde
     log.info(
       `activated in ${activationMs.toFixed(1)} ms (module load ${(activateStart - moduleLoadStart).toFixed(1)} ms, activate() ${(performance.now() - activateStart).toFixed(1)} ms); goal ≤ 200 ms`,
     );
-    return { activationMs, context: ctx, panel: panel.controller, tree: tree.provider };
+    return { activationMs, context: ctx, panel: panel.controller, tree: tree.provider, citationChecks: checks.checker };
   } catch (e) {
     log.error(`activation failed: ${errorMessage(e)}`);
     void vscode.window.showErrorMessage(notificationText(`Paper Atlas failed to start: ${errorMessage(e)}`), 'Show Log').then((choice) => {

@@ -9,7 +9,7 @@
  */
 import * as vscode from 'vscode';
 import { citationContextAt, citationInsertText, type CitationContext, type CitationSyntax } from '../../core/citations/citationContext';
-import { paragraphAround, rankByPrefix } from '../../core/citations/citationRanking';
+import { paragraphAround, PrefixIndex } from '../../core/citations/citationRanking';
 import { suggestCitations, type CitationSource, type CitationSuggestion } from '../../core/citations/citationSuggestions';
 import { markdownText, plainText } from '../../core/displayText';
 import { errorMessage, type AtlasContext } from '../atlasContext';
@@ -39,8 +39,26 @@ export function syntaxOf(languageId: string): CitationSyntax | undefined {
   return undefined;
 }
 
-export class CitationCompletionProvider implements vscode.CompletionItemProvider {
+export class CitationCompletionProvider implements vscode.CompletionItemProvider, vscode.Disposable {
+  /** The catalogue folded for prefix ranking; dropped when the library changes. */
+  private prefixIndex: PrefixIndex<CatalogPaper> | undefined;
+  private rebuild: ReturnType<typeof setTimeout> | undefined;
+
   constructor(private readonly deps: CitationCompletionDeps) {}
+
+  /** The library changed: fold it again soon, off the keystroke that would otherwise pay for it. */
+  libraryChanged(): void {
+    this.prefixIndex = undefined;
+    if (this.rebuild) clearTimeout(this.rebuild);
+    this.rebuild = setTimeout(() => {
+      this.rebuild = undefined;
+      this.prefixIndex ??= new PrefixIndex(this.deps.catalog.all());
+    }, 200);
+  }
+
+  dispose(): void {
+    if (this.rebuild) clearTimeout(this.rebuild);
+  }
 
   async provideCompletionItems(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.CompletionList | undefined> {
     try {
@@ -50,7 +68,8 @@ export class CitationCompletionProvider implements vscode.CompletionItemProvider
       if (!context) return undefined;
       const range = new vscode.Range(position.line, context.replaceStart, position.line, position.character);
       if (context.prefix !== '') {
-        const ranked = rankByPrefix(this.deps.catalog.all(), context.prefix, COMPLETION_ITEMS);
+        if (this.prefixIndex?.size !== this.deps.catalog.size) this.prefixIndex = new PrefixIndex(this.deps.catalog.all());
+        const ranked = this.prefixIndex.rank(context.prefix, COMPLETION_ITEMS);
         return new vscode.CompletionList(
           ranked.map((r, i) => this.item(r.paper, i, context, range, undefined)),
           false,
@@ -113,5 +132,9 @@ function newest(papers: Iterable<CatalogPaper>, limit: number): CatalogPaper[] {
 export function registerCitationCompletion(ctx: AtlasContext): vscode.Disposable {
   const selector: vscode.DocumentSelector = [{ language: 'markdown' }, { language: 'latex' }, { language: 'tex' }];
   const provider = new CitationCompletionProvider({ catalog: ctx.catalog, engine: () => ctx.engine.get(), log: ctx.log });
-  return vscode.languages.registerCompletionItemProvider(selector, provider, ...CITATION_TRIGGERS);
+  return vscode.Disposable.from(
+    provider,
+    ctx.catalog.onDidChange(() => provider.libraryChanged()),
+    vscode.languages.registerCompletionItemProvider(selector, provider, ...CITATION_TRIGGERS),
+  );
 }

@@ -6,7 +6,9 @@
  */
 import * as vscode from 'vscode';
 import { labelText, notificationText } from '../../core/displayText';
+import { citationText } from '../../core/citations/citationSyntax';
 import type { AtlasContext } from '../atlasContext';
+import { readConfig } from '../config';
 import type { PaperTreeNode } from '../tree/paperTreeProvider';
 import { Commands } from './commandTable';
 import { paperIdFromArg, sourceToOpen } from './sourceAllowlist';
@@ -20,11 +22,9 @@ export function paperIdOf(arg: unknown, view?: vscode.TreeView<PaperTreeNode>): 
   return selected?.kind === 'paper' ? selected.paper.id : undefined;
 }
 
-/** The citation syntax for a key in the given language. */
+/** The citation syntax for a key in the given language (LaTeX: the `paperAtlas.citations.latexCommand` setting). */
 export function citationFor(key: string, languageId: string | undefined): string {
-  if (languageId === 'latex' || languageId === 'tex' || languageId === 'bibtex') return `\\cite{${key}}`;
-  if (languageId === 'markdown') return `[@${key}]`;
-  return `@${key}`;
+  return citationText(key, languageId, readConfig().citationLatexCommand);
 }
 
 /** Opens the source entry of an indexed paper; returns false (and says why) when it opens nothing. */

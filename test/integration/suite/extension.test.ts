@@ -213,6 +213,9 @@ suite('Paper Atlas', () => {
     assert.equal(config.batchSize, props['paperAtlas.batchSize']?.default);
     assert.equal(config.clusterCount, props['paperAtlas.clusterCount']?.default);
     assert.equal(config.hoversEnabled, true);
+    assert.equal(config.citationLatexCommand, props['paperAtlas.citations.latexCommand']?.default);
+    assert.equal(config.citationChecks, props['paperAtlas.citations.checks.enabled']?.default);
+    assert.equal(config.citationUnusedEntries, props['paperAtlas.citations.checks.unusedEntries']?.default);
   });
 
   test('Rebuild Index clears the index and embeds everything again', async () => {

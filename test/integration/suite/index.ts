@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { runRegistered } from './harness';
 import './extension.test';
+import './citations.test';
 
 export async function run(): Promise<void> {
   const lines: string[] = [];

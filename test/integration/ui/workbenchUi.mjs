@@ -263,6 +263,55 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     await shot(page, path.join(shots, 'keyword-highlights.png'));
   });
 
+  // Completion after \cite{ in a sentence about diffusion: the diffusion papers come first, each
+  // with authors · year, and the reason ("shared: …") in the details pane.
+  await step('citation completion lists the papers of the sentence first', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('draft.tex');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'draft.tex' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'cheaper' }).waitFor();
+    await page.keyboard.press('Control+G');
+    await page.locator('.quick-input-widget input').fill(':6');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft'); // between the braces of \cite{}
+    await page.keyboard.press('Control+Space');
+    const rows = page.locator('.suggest-widget .monaco-list-row');
+    await rows.first().waitFor({ timeout: 20_000 });
+    // The details pane (documentation with the abstract) opens with a second Ctrl+Space when closed.
+    if (!(await page.locator('.suggest-details-container .suggest-details').isVisible().catch(() => false))) await page.keyboard.press('Control+Space');
+    await page.waitForTimeout(500);
+    const labels = await rows.evaluateAll((els) => els.sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index'))).map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+    const top = labels.slice(0, 2).join(' | ');
+    if (!/ho2020ddpm/.test(top) || !/rombach2022ldm/.test(top)) throw new Error(`the first two items are not the diffusion papers: ${labels.slice(0, 5).join(' | ')}`);
+    await shot(page, path.join(shots, 'citation-completion.png'));
+    await page.keyboard.press('Escape');
+  });
+
+  await step('an unknown citation key is a problem with a quick fix', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Home'); // scroll back to the lines' start
+    await page.locator('.monaco-editor .view-lines', { hasText: 'vaswani2017atention' }).waitFor();
+    await mouseOverText(page, 'vaswani2017atention');
+    const hover = page.locator('.monaco-hover', { hasText: 'is not in the library' });
+    await hover.first().waitFor({ timeout: 20_000 });
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget', { hasText: 'Change to "vaswani2017attention"' });
+    await fix.first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(300);
+    await shot(page, path.join(shots, 'citation-quick-fix.png'));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Shift+M');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'is not in the library' }).first().waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(300);
+    await shot(page, path.join(shots, 'citation-problems.png'));
+    await page.keyboard.press('Control+J'); // close the panel again
+  });
+
   let frame;
   await step('Atlas panel draws the map and shows a selected paper', async () => {
     await runCommand(page, 'Paper Atlas: Open Atlas');

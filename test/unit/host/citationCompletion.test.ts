@@ -118,3 +118,41 @@ test('documentation shows library text as text: no trusted commands, icons or li
   assert.match(documentation.value, /\\\$\\\(zap\\\)/);
   assert.ok(documentation.value.includes('\\[x\\]\\(command\\:evil\\)'), documentation.value);
 });
+
+test('the library is folded once for prefix ranking and again after it changes', async () => {
+  let reads = 0;
+  let papers: CatalogPaper[] = [library[0]!];
+  const d: CitationCompletionDeps = {
+    ...deps(() => Promise.resolve([])),
+    catalog: {
+      all: () => {
+        reads++;
+        return papers.values();
+      },
+      get: (id) => papers.find((p) => p.id === id),
+      get size() {
+        return papers.length;
+      },
+    },
+  };
+  const provider = new CitationCompletionProvider(d);
+  const keys = async (): Promise<string[]> => {
+    const list = (await provider.provideCompletionItems(doc('latex', ['\\cite{a']), { line: 0, character: 7 } as vscode.Position, token())) as unknown as { items: Item[] };
+    return list.items.map((i) => i.label.label);
+  };
+  assert.deepEqual(await keys(), ['vaswani2017attention']);
+  assert.deepEqual(await keys(), ['vaswani2017attention']);
+  assert.equal(reads, 1, 'two keystrokes, one pass over the library');
+  // Same size, other paper: only the change event tells (the rebuild runs off the keystroke, after 200 ms).
+  papers = [paper('adams2021', 'Another', ['Adams, Ann'], 2021, '')];
+  provider.libraryChanged();
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(reads, 2, 'rebuilt after the change, before the next keystroke');
+  assert.deepEqual(await keys(), ['adams2021']);
+  assert.equal(reads, 2);
+  // A catalogue of another size is noticed even without the event.
+  papers = [...papers, library[1]!];
+  await keys();
+  assert.equal(reads, 3);
+  provider.dispose();
+});

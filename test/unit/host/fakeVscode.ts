@@ -55,6 +55,8 @@ export const fake = {
   progress: [] as { title: string; message: string }[],
   /** `paperAtlas.*` settings by key (without the section). */
   config: {} as Record<string, unknown>,
+  /** Text inserted through workspace.applyEdit, in order. */
+  inserted: [] as { uri: string; line: number; character: number; text: string }[],
   reset(): void {
     this.config = {};
     this.trusted = true;
@@ -63,6 +65,7 @@ export const fake = {
     this.answer = undefined;
     this.files = [];
     this.progress = [];
+    this.inserted = [];
   },
 };
 
@@ -134,6 +137,44 @@ export const vscodeFake = {
       readonly isIncomplete = false,
     ) {}
   },
+  CodeActionKind: (() => {
+    class Kind {
+      constructor(readonly value: string) {}
+      append(part: string): Kind {
+        return new Kind(this.value ? `${this.value}.${part}` : part);
+      }
+      contains(other: Kind): boolean {
+        return this.value === '' || other.value === this.value || other.value.startsWith(`${this.value}.`);
+      }
+      static readonly Empty = new Kind('');
+      static readonly QuickFix = new Kind('quickfix');
+      static readonly Refactor = new Kind('refactor');
+    }
+    return Kind;
+  })(),
+  CodeAction: class {
+    command?: unknown;
+    edit?: unknown;
+    diagnostics?: unknown[];
+    isPreferred?: boolean;
+    constructor(
+      readonly title: string,
+      readonly kind?: unknown,
+    ) {}
+  },
+  DocumentLink: class {
+    tooltip?: string;
+    constructor(
+      readonly range: unknown,
+      readonly target?: unknown,
+    ) {}
+  },
+  WorkspaceEdit: class {
+    readonly inserts: { uri: string; line: number; character: number; text: string }[] = [];
+    insert(u: { toString(): string }, at: { line: number; character: number }, text: string): void {
+      this.inserts.push({ uri: u.toString(), line: at.line, character: at.character, text });
+    }
+  },
   CompletionItemKind: { Reference: 17 },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   ViewColumn: { Active: -1 },
@@ -142,7 +183,7 @@ export const vscodeFake = {
   ProgressLocation: { Notification: 15 },
   DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2 },
   ConfigurationTarget: { Global: 1, Workspace: 2 },
-  Uri: { file: uri },
+  Uri: { file: uri, parse: (value: string) => ({ toString: () => value }) },
   window: {
     showErrorMessage: show('error'),
     showWarningMessage: show('warning'),
@@ -168,6 +209,10 @@ export const vscodeFake = {
     workspaceFolders: [{ uri: uri('/workspace'), name: 'workspace', index: 0 }],
     getConfiguration: () => ({ get: (key: string) => fake.config[key], inspect: () => undefined, update: () => Promise.resolve() }),
     findFiles: () => Promise.resolve(fake.files.map(uri)),
+    applyEdit: (edit: { inserts?: { uri: string; line: number; character: number; text: string }[] }): Promise<boolean> => {
+      fake.inserted.push(...(edit.inserts ?? []));
+      return Promise.resolve(true);
+    },
     createFileSystemWatcher: () => ({ onDidChange: disposable, onDidCreate: disposable, onDidDelete: disposable, dispose: noop }),
   },
   languages: {
