@@ -261,6 +261,10 @@ def main():
     ap.add_argument("--fit-minutes", type=float, default=0,
                     help="new runs only: after 20 steps, shorten the schedule (total steps) so that the whole run "
                          "fits in this many minutes at the measured speed (for one-shot GPU runs)")
+    ap.add_argument("--total-steps", type=int, default=0,
+                    help="set the run's schedule length (steps), also when resuming: a sitting that turns out "
+                         "shorter than planned still ends with the learning rate decayed (linear decay, so the "
+                         "LR moves only by (step/old - step/new) at the switch)")
     ap.add_argument("--weights-out", help="also write cfg + fp16 weights only (no optimizer) here at the end")
     a = ap.parse_args()
 
@@ -299,7 +303,7 @@ def main():
     masker = Masker(cont, device, a.mask_rate, probs)
     rows_per_epoch = train.n_tokens // a.seq
     steps_per_epoch = rows_per_epoch // a.batch
-    total_steps = max(1, int(a.epochs * steps_per_epoch))
+    total_steps = a.total_steps or max(1, int(a.epochs * steps_per_epoch))
     print(json.dumps({"train_texts": len(train.lens), "train_tokens": train.n_tokens, "heldout_texts": len(held_set.lens),
                       "rows_per_epoch": rows_per_epoch, "steps_per_epoch": steps_per_epoch,
                       "total_steps": total_steps, "span_start_p": round(masker.p_start, 4),
@@ -330,6 +334,9 @@ def main():
         state.update(blob["state"])
         total_steps = state["total_steps"]
         torch.set_rng_state(blob["torch_rng"])
+        if a.total_steps and a.total_steps != total_steps:
+            print(f"--total-steps: schedule {total_steps} -> {a.total_steps} steps", flush=True)
+            total_steps = state["total_steps"] = max(a.total_steps, state["step"] + 1)
         print(f"resumed from {resume_path}: step {state['step']} epoch {state['epoch']} row {state['row']} "
               f"tokens {state['tokens']}", flush=True)
     state["sittings"] += 1
