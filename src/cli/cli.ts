@@ -1,5 +1,5 @@
 /**
- * `paper-atlas`: the engine for scripts. Every command runs the engine in its worker, so this thread
+ * `paper-atlas`: the engine for scripts. Every command runs the engine in its own process, so this one
  * only parses flags, draws progress and prints. Errors are one line on stderr and a non-zero exit.
  */
 import os from 'node:os';
@@ -265,7 +265,7 @@ async function main(argv: string[]): Promise<number> {
     },
     onProgress: (p) => progress.update(p),
     onCrash: (reason) => {
-      err(`paper-atlas: ${reason}`);
+      err(`paper-atlas: the engine stopped unexpectedly (${reason})`);
       process.exit(1);
     },
   });

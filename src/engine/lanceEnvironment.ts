@@ -1,16 +1,15 @@
 /**
  * LanceDB's thread pool reads LANCE_CPU_THREADS once, from the OS environment, and on machines with
- * ≤ 2 cores its index builds deadlock with fewer than 2 threads. A worker thread's `process.env` is
- * a private copy that native code never sees, so the variable must be set on the main thread before
- * the engine worker starts (EngineClient does) — and here too, for scripts that use the store directly.
+ * ≤ 2 cores its index builds deadlock with fewer than 2 threads. EngineClient starts the engine
+ * process with it set (engineEnvironment.ts); paperStore.ts imports this module first, so the value is
+ * also set on the main thread of any process that opens the store directly (scripts, tests), before
+ * LanceDB's first use. In a worker thread `process.env` is a private copy native code never sees:
+ * there the process that started the thread must have set it.
  */
-import os from 'node:os';
+import { lanceCpuThreads } from './engineEnvironment';
 
 export function ensureLanceThreads(): void {
-  const cores = os.availableParallelism?.() ?? os.cpus().length;
-  if (!process.env.LANCE_CPU_THREADS || Number(process.env.LANCE_CPU_THREADS) < 2) {
-    process.env.LANCE_CPU_THREADS = String(Math.max(2, cores));
-  }
+  process.env.LANCE_CPU_THREADS = lanceCpuThreads(process.env);
 }
 
 ensureLanceThreads();
