@@ -34,7 +34,7 @@ const builds = [
     ...nodeCommon,
     entryPoints: present({
       extension: 'src/host/extension.ts',
-      engine: 'src/engine/engine.worker.ts',
+      engine: 'src/engine/server/engineServer.ts',
       topics: 'src/engine/topicMap.worker.ts',
       cli: 'src/cli/cli.ts',
       eval: 'bench/eval.ts',

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { EngineClient } from '../../src/engine/engineClient';
+import { EngineClient } from '../../src/engine/client/engineClient';
 import type { IndexProgress, IndexSummary } from '../../src/shared/engineProtocol';
 
 const LAG_RESOLUTION_MS = 10;

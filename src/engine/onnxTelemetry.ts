@@ -28,7 +28,7 @@
  * started, and refuses to go on otherwise. Child processes inherit it.
  */
 import { isMainThread } from 'node:worker_threads';
-import { ONNX_TELEMETRY_OFF } from './engineEnvironment';
+import { ONNX_TELEMETRY_OFF } from './client/engineEnvironment';
 
 /** The environment onnxruntime must see: read by the tests that check the switch is in effect. */
 export { ONNX_TELEMETRY_OFF };

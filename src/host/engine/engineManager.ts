@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { notificationText } from '../../core/displayText';
-import { EngineClient, type EngineClientOptions } from '../../engine/engineClient';
+import { EngineClient, type EngineClientOptions } from '../../engine/client/engineClient';
 import type { EngineInfo, IndexProgress } from '../../shared/engineProtocol';
 import { readConfig } from '../config';
 import { Commands } from '../commands/commandTable';

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { mergePapers, readLibraryFile } from '../../../src/core/ingest/libraryReader';
-import { EngineClient } from '../../../src/engine/engineClient';
+import { EngineClient } from '../../../src/engine/client/engineClient';
 import { discoverLibraryFiles } from '../../../src/engine/libraryFiles';
 import { generatedBib, readIndex, runCli, startCli } from './indexProbe';
 

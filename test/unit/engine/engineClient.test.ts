@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
-import { EngineClient } from '../../../src/engine/engineClient';
+import { EngineClient } from '../../../src/engine/client/engineClient';
 import { EngineErrorCode } from '../../../src/shared/engineProtocol';
 import { packageRoot } from '../../../src/engine/packageRoot';
 

@@ -9,8 +9,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient, EngineStoppedError } from '../../../src/engine/engineClient';
-import { loadModelSettings } from '../../../src/engine/modelFolder';
+import { EngineClient, EngineStoppedError } from '../../../src/engine/client/engineClient';
+import { loadModelSettings } from '../../../src/engine/models/modelFolder';
 import { packageRoot } from '../../../src/engine/packageRoot';
 import { readIndex } from './indexProbe';
 

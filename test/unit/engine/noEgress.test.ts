@@ -17,7 +17,7 @@ import net from 'node:net';
 import { fork } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
-import { ENGINE_PROCESS_ARG } from '../../../src/engine/engineEnvironment';
+import { ENGINE_PROCESS_ARG } from '../../../src/engine/client/engineEnvironment';
 import { IndexPaths, OpenEngine, SearchPapers, Shutdown } from '../../../src/shared/engineProtocol';
 import os from 'node:os';
 import path from 'node:path';

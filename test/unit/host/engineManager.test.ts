@@ -15,8 +15,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
 import type * as vscode from 'vscode';
-import { EngineClient, type EngineClientOptions } from '../../../src/engine/engineClient';
-import { ENGINE_PROCESS_ARG } from '../../../src/engine/engineEnvironment';
+import { EngineClient, type EngineClientOptions } from '../../../src/engine/client/engineClient';
+import { ENGINE_PROCESS_ARG } from '../../../src/engine/client/engineEnvironment';
 
 /** This file is also the fake engine: EngineClient forks it with ENGINE_PROCESS_ARG. */
 const inEngineProcess = process.argv.includes(ENGINE_PROCESS_ARG);

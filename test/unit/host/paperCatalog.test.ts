@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type * as vscode from 'vscode';
-import type { EngineClient } from '../../../src/engine/engineClient';
+import type { EngineClient } from '../../../src/engine/client/engineClient';
 import { indexFiles, stateFileFor } from '../../../src/engine/indexer';
 import { PaperStore } from '../../../src/engine/paperStore';
 import { TextEncoder } from '../../../src/engine/textEncoder';

@@ -14,13 +14,13 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
 import type * as vscode from 'vscode';
-import { EngineClient, type EngineClientOptions } from '../../../src/engine/engineClient';
-import { ENGINE_PROCESS_ARG } from '../../../src/engine/engineEnvironment';
+import { EngineClient, type EngineClientOptions } from '../../../src/engine/client/engineClient';
+import { ENGINE_PROCESS_ARG } from '../../../src/engine/client/engineEnvironment';
 
 /** This file is also the fake engine: EngineClient forks it with ENGINE_PROCESS_ARG. */
 const inEngineProcess = process.argv.includes(ENGINE_PROCESS_ARG);
 import { acquireIndexLock, IndexBusyError } from '../../../src/engine/indexLock';
-import { claimIndexFolder, INDEX_MARKER } from '../../../src/engine/indexMarker';
+import { claimIndexFolder, INDEX_MARKER } from '../../../src/engine/client/indexMarker';
 import { EngineManager } from '../../../src/host/engine/engineManager';
 import { IndexingController, REBUILD, REBUILD_CONFIRM_PAPERS } from '../../../src/host/indexing/indexingController';
 import { PaperCatalog } from '../../../src/host/library/paperCatalog';

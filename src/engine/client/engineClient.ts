@@ -35,10 +35,10 @@ import {
   type RelatedToTextParams,
   type SearchHit,
   type SearchParams,
-} from '../shared/engineProtocol';
-import type { IngestDiagnostic, Paper } from '../shared/paper';
+} from '../../shared/engineProtocol';
+import type { IngestDiagnostic, Paper } from '../../shared/paper';
 import { ENGINE_FATAL_PREFIX, ENGINE_PROCESS_ARG, engineProcessEnv } from './engineEnvironment';
-import { packageRoot } from './packageRoot';
+import { packageRoot } from '../packageRoot';
 
 export interface EngineClientOptions {
   onLog?: (line: string) => void;

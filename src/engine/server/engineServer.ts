@@ -27,21 +27,21 @@ import {
   type EngineInfo,
   type EngineOptions,
   type TopicMapResult,
-} from '../shared/engineProtocol';
-import { resolveProviderPreference } from './executionProviders';
-import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from './indexer';
-import { acquireIndexLock, IndexBusyError } from './indexLock';
-import { discoverLibraryFiles } from './libraryFiles';
-import { describeStorageError, PaperStore, tableNameFor } from './paperStore';
-import { SearchCancelled, SearchService, UnknownPaperError } from './searchService';
-import { TextEncoder } from './textEncoder';
-import { lowerEngineThreadPriority } from './threadPriority';
-import { KeywordService } from './keywordService';
-import { DEFAULT_MLM_ID } from './modelFolder';
-import { readSelectedModel } from './modelSelection';
-import { collectTopicInputs } from './topicMap';
-import { ENGINE_FATAL_PREFIX } from './engineEnvironment';
-import { topicMapInThread } from './topicMapThread';
+} from '../../shared/engineProtocol';
+import { resolveProviderPreference } from '../executionProviders';
+import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from '../indexer';
+import { acquireIndexLock, IndexBusyError } from '../indexLock';
+import { discoverLibraryFiles } from '../libraryFiles';
+import { describeStorageError, PaperStore, tableNameFor } from '../paperStore';
+import { SearchCancelled, SearchService, UnknownPaperError } from '../searchService';
+import { TextEncoder } from '../textEncoder';
+import { lowerEngineThreadPriority } from '../threadPriority';
+import { KeywordService } from '../keywordService';
+import { DEFAULT_MLM_ID } from '../models/modelFolder';
+import { readSelectedModel } from '../models/modelSelection';
+import { collectTopicInputs } from '../topicMap';
+import { ENGINE_FATAL_PREFIX } from '../client/engineEnvironment';
+import { topicMapInThread } from '../topicMapThread';
 
 interface OpenEngineState {
   options: EngineOptions;
