@@ -78,7 +78,10 @@ export class EngineClient {
     private readonly child: ChildProcess,
     private readonly connection: MessageConnection,
   ) {
-    this.exitedPromise = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exitedPromise = new Promise((resolve) => {
+      child.once('close', () => resolve());
+      child.once('error', () => child.pid === undefined && resolve());
+    });
   }
 
   static start(options: EngineClientOptions = {}): EngineClient {
@@ -113,19 +116,22 @@ export class EngineClient {
     };
     lines(child.stdout, 'engine stdout');
     lines(child.stderr, 'engine stderr');
-    child.on('error', (e) => {
-      // fork itself failed (no such runtime) or the channel broke.
-      client.lastError = e.message.split('\n')[0];
-    });
-    child.on('exit', (code, signal) => {
+    const ended = (how: string): void => {
+      if (client.exited) return;
       client.exited = true;
-      const how = describeExit(code, signal);
       client.stopReason = client.stopping
         ? 'the engine was stopped'
         : `the engine stopped unexpectedly (${how}${client.lastError ? `: ${client.lastError}` : ''})`;
       // Rejects every pending request; call() turns those rejections into EngineStoppedError.
       connection.dispose();
       if (!client.stopping) options.onCrash?.(`${how}${client.lastError ? `: ${client.lastError}` : ''}`);
+    };
+    // 'close', not 'exit': it comes after stderr is drained, so the engine's last words are read first.
+    child.on('close', (code, signal) => ended(describeExit(code, signal)));
+    child.on('error', (e) => {
+      client.lastError = e.message.split('\n')[0];
+      // The process could not be started (no such runtime, no permission): no 'exit' will follow.
+      if (child.pid === undefined) ended('the engine process could not be started');
     });
     connection.listen();
     return client;
@@ -217,7 +223,11 @@ export class EngineClient {
     const gone = this.exitedPromise.then(() => 'exited' as const);
     const after = (ms: number): Promise<'timeout'> => new Promise((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
     // The shutdown reply may never come (an engine stuck in native code): the grace period counts from the ask.
-    void this.connection.sendRequest(Shutdown).catch(() => undefined);
+    try {
+      void this.connection.sendRequest(Shutdown).catch(() => undefined);
+    } catch {
+      // the channel is already closed: the grace period below still applies
+    }
     if ((await Promise.race([gone, after(graceMs)])) === 'exited') return;
     this.child.kill('SIGTERM');
     if ((await Promise.race([gone, after(graceMs)])) === 'exited') return;
