@@ -9,8 +9,8 @@ import { TermStatistics, topTerms } from '../core/moreLikeThis';
 import { dot, FUSION_DEPTH, hybridRanking, maximalMarginalRelevance, RELATED_MORE_LIKE_THIS, relatedRanking, singleSideRanking, TERM_STATISTICS_SAMPLE, type Scored } from '../core/ranking';
 import type { Paper } from '../shared/paper';
 import type { SearchHit, SearchMode } from '../shared/engineProtocol';
-import { documentText } from './indexer';
-import type { PaperStore } from './paperStore';
+import { documentText } from './index/indexer';
+import type { PaperStore } from './store/paperStore';
 import type { TextEncoder } from './textEncoder';
 
 export class UnknownPaperError extends Error {}

@@ -29,19 +29,19 @@ import {
   type TopicMapResult,
 } from '../../shared/engineProtocol';
 import { resolveProviderPreference } from '../executionProviders';
-import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from '../indexer';
-import { acquireIndexLock, IndexBusyError } from '../indexLock';
-import { discoverLibraryFiles } from '../libraryFiles';
-import { describeStorageError, PaperStore, tableNameFor } from '../paperStore';
+import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from '../index/indexer';
+import { acquireIndexLock, IndexBusyError } from '../index/indexLock';
+import { discoverLibraryFiles } from '../index/libraryFiles';
+import { describeStorageError, PaperStore, tableNameFor } from '../store/paperStore';
 import { SearchCancelled, SearchService, UnknownPaperError } from '../searchService';
 import { TextEncoder } from '../textEncoder';
 import { lowerEngineThreadPriority } from '../threadPriority';
 import { KeywordService } from '../keywordService';
 import { DEFAULT_MLM_ID } from '../models/modelFolder';
 import { readSelectedModel } from '../models/modelSelection';
-import { collectTopicInputs } from '../topicMap';
+import { collectTopicInputs } from '../topics/topicMap';
 import { ENGINE_FATAL_PREFIX } from '../client/engineEnvironment';
-import { topicMapInThread } from '../topicMapThread';
+import { topicMapInThread } from '../topics/topicMapThread';
 
 interface OpenEngineState {
   options: EngineOptions;

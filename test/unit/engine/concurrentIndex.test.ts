@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mergePapers, readLibraryFile } from '../../../src/core/ingest/libraryReader';
 import { EngineClient } from '../../../src/engine/client/engineClient';
-import { discoverLibraryFiles } from '../../../src/engine/libraryFiles';
+import { discoverLibraryFiles } from '../../../src/engine/index/libraryFiles';
 import { generatedBib, readIndex, runCli, startCli } from './indexProbe';
 
 let work: string;

@@ -11,11 +11,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { EngineClient } from '../../../src/engine/client/engineClient';
-import { IndexBusyError } from '../../../src/engine/indexLock';
+import { IndexBusyError } from '../../../src/engine/index/indexLock';
 import { claimIndexFolder, clearIndexFolder, INDEX_MARKER, isIndexEntry, isIndexFolder } from '../../../src/engine/client/indexMarker';
 import { writeSelectedModel } from '../../../src/engine/models/modelSelection';
 import { packageRoot } from '../../../src/engine/packageRoot';
-import { PaperStore } from '../../../src/engine/paperStore';
+import { PaperStore } from '../../../src/engine/store/paperStore';
 
 let work: string;
 before(() => {

@@ -19,7 +19,7 @@ import { ENGINE_PROCESS_ARG } from '../../../src/engine/client/engineEnvironment
 
 /** This file is also the fake engine: EngineClient forks it with ENGINE_PROCESS_ARG. */
 const inEngineProcess = process.argv.includes(ENGINE_PROCESS_ARG);
-import { acquireIndexLock, IndexBusyError } from '../../../src/engine/indexLock';
+import { acquireIndexLock, IndexBusyError } from '../../../src/engine/index/indexLock';
 import { claimIndexFolder, INDEX_MARKER } from '../../../src/engine/client/indexMarker';
 import { EngineManager } from '../../../src/host/engine/engineManager';
 import { IndexingController, REBUILD, REBUILD_CONFIRM_PAPERS } from '../../../src/host/indexing/indexingController';

@@ -6,7 +6,7 @@
  * LanceDB's first use. In a worker thread `process.env` is a private copy native code never sees:
  * there the process that started the thread must have set it.
  */
-import { lanceCpuThreads } from './client/engineEnvironment';
+import { lanceCpuThreads } from '../client/engineEnvironment';
 
 export function ensureLanceThreads(): void {
   process.env.LANCE_CPU_THREADS = lanceCpuThreads(process.env);
