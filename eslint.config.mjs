@@ -1,7 +1,14 @@
 // Lint rules that hold the process boundaries of ../shared/CONVENTIONS.md: only src/host imports
 // `vscode`; core stays free of native modules; the webview sees only src/shared; onnxruntime-node is
-// loaded only through src/engine/onnxRuntime.ts, which switches its telemetry off first.
+// loaded only through src/engine/onnxRuntime.ts, which switches its telemetry off first; host and CLI
+// import only src/engine/client and src/engine/models (scripts/eslint/engineBoundary.mjs), the rest of
+// src/engine runs in the engine process.
+import path from 'node:path';
 import tseslint from 'typescript-eslint';
+import { engineBoundary } from './scripts/eslint/engineBoundary.mjs';
+
+/** The rule's settings: test/unit/lint/engineBoundary.test.ts checks they are in force for host and CLI. */
+export const ENGINE_BOUNDARY = { engineDir: path.join(import.meta.dirname, 'src', 'engine'), allowed: ['client', 'models'] };
 
 const native = ['onnxruntime-node', '@lancedb/lancedb', 'apache-arrow'];
 const onnxThroughItsDoor = {
@@ -35,6 +42,11 @@ export default tseslint.config(
   {
     files: ['src/engine/**', 'src/cli/**'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode', onnxThroughItsDoor], patterns: ['**/host/**'] }] },
+  },
+  {
+    files: ['src/host/**', 'src/cli/**'],
+    plugins: { atlas: { rules: { 'engine-boundary': engineBoundary } } },
+    rules: { 'atlas/engine-boundary': ['error', ENGINE_BOUNDARY] },
   },
   {
     files: ['src/engine/onnxRuntime.ts'],

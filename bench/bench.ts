@@ -322,7 +322,7 @@ function renderMarkdown(report: Json): string {
   if (resp && !skipped(resp)) {
     const summary = resp.summary as Json;
     out.push(
-      `\n**Responsiveness** while the engine indexes ${String(summary.embedded)} abstracts: host event-loop lag p50 ${f(resp.lagP50Ms)} ms, p99 ${f(resp.lagP99Ms)} ms, max ${f(resp.lagMaxMs)} ms; peak RSS (host + engine worker, one process) ${f(resp.peakRssMb, 0)} MB; ${f(resp.papersPerSecond, 0)} papers/s${load('responsiveness')}`,
+      `\n**Responsiveness** while the engine indexes ${String(summary.embedded)} abstracts: host event-loop lag p50 ${f(resp.lagP50Ms)} ms, p99 ${f(resp.lagP99Ms)} ms, max ${f(resp.lagMaxMs)} ms; peak RSS (host + engine process, summed) ${f(resp.peakRssMb, 0)} MB; ${f(resp.papersPerSecond, 0)} papers/s${load('responsiveness')}`,
     );
   }
 

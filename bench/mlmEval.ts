@@ -8,7 +8,7 @@ import * as ort from '../src/engine/onnxRuntime';
 import { CachedWordPieceTokenizer } from '../src/core/cachedTokenizer';
 import { seededRandom } from '../src/core/clustering/seededRandom';
 import { openSessionWithFallback } from '../src/engine/executionProviders';
-import { loadModelSettings } from '../src/engine/modelFolder';
+import { loadModelSettings } from '../src/engine/models/modelFolder';
 import type { ArxivListing } from './heldOutData';
 
 export interface MaskedLmResult {

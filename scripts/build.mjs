@@ -34,8 +34,8 @@ const builds = [
     ...nodeCommon,
     entryPoints: present({
       extension: 'src/host/extension.ts',
-      engine: 'src/engine/engine.worker.ts',
-      topics: 'src/engine/topicMap.worker.ts',
+      engine: 'src/engine/server/engineServer.ts',
+      topics: 'src/engine/topics/topicMap.worker.ts',
       cli: 'src/cli/cli.ts',
       eval: 'bench/eval.ts',
       bench: 'bench/bench.ts',

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sampleIndices, seededRandom } from '../../src/core/clustering/seededRandom';
 import { FUSION_DEPTH, reciprocalRankFusion } from '../../src/core/ranking';
-import { PaperStore, type StoredRow } from '../../src/engine/paperStore';
+import { PaperStore, type StoredRow } from '../../src/engine/store/paperStore';
 import { SearchService } from '../../src/engine/searchService';
 import { TextEncoder } from '../../src/engine/textEncoder';
 import { percentile } from '../stats';

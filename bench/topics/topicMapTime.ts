@@ -1,6 +1,6 @@
 /** Clustering + labels + 2-D layout time (the topic map from scratch) on real encoder vectors. */
 import { performance } from 'node:perf_hooks';
-import { computeTopicMap } from '../../src/engine/topicMap';
+import { computeTopicMap } from '../../src/engine/topics/topicMap';
 import type { BenchCorpus } from '../search/benchVectors';
 
 export interface TopicMapTimeResult {

@@ -1,5 +1,5 @@
 /**
- * `paper-atlas`: the engine for scripts. Every command runs the engine in its worker, so this thread
+ * `paper-atlas`: the engine for scripts. Every command runs the engine in its own process, so this one
  * only parses flags, draws progress and prints. Errors are one line on stderr and a non-zero exit.
  */
 import os from 'node:os';
@@ -10,10 +10,10 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import type { ClusterCountOption } from '../core/clustering/topicMapModel';
 import { terminalText } from '../core/displayText';
 import type { EngineInfo, SearchHit, SearchMode, TopicMapResult } from '../shared/engineProtocol';
-import { EngineClient } from '../engine/engineClient';
-import { DEFAULT_ENCODER_ID } from '../engine/modelFolder';
-import { isIndexFolder } from '../engine/indexMarker';
-import { readSelectedModel } from '../engine/modelSelection';
+import { EngineClient } from '../engine/client/engineClient';
+import { DEFAULT_ENCODER_ID } from '../engine/models/modelFolder';
+import { isIndexFolder } from '../engine/client/indexMarker';
+import { readSelectedModel } from '../engine/models/modelSelection';
 import { BATCH_MAX_BYTES, BatchInputError, batchLines, readBatchText } from './batchInput';
 import { runModelsCommand } from './modelsCommand';
 import { CITE_USAGE, runCiteCommand } from './citeCommand';
@@ -265,7 +265,7 @@ async function main(argv: string[]): Promise<number> {
     },
     onProgress: (p) => progress.update(p),
     onCrash: (reason) => {
-      err(`paper-atlas: ${reason}`);
+      err(`paper-atlas: the engine stopped unexpectedly (${reason})`);
       process.exit(1);
     },
   });

@@ -3,13 +3,13 @@
  * the index's default model. Runs on the CLI thread without the engine worker: none of it needs ONNX
  * or LanceDB, and `pull` is the only command in Paper Atlas that touches the network.
  */
-import { DEFAULT_ENCODER_ID, DEFAULT_MLM_ID } from '../engine/modelFolder';
+import { DEFAULT_ENCODER_ID, DEFAULT_MLM_ID } from '../engine/models/modelFolder';
 import { terminalText } from '../core/displayText';
-import { listModels, modelStatus, pullModel, trustOnFirstUseNote } from '../engine/modelDownloader';
-import type { ModelListing, PullProgress } from '../engine/modelDownloader';
-import { findModel, loadManifest } from '../engine/modelManifest';
-import type { Manifest, ModelTask } from '../engine/modelManifest';
-import { readSelectedModel, writeSelectedModel } from '../engine/modelSelection';
+import { listModels, modelStatus, pullModel, trustOnFirstUseNote } from '../engine/models/modelDownloader';
+import type { ModelListing, PullProgress } from '../engine/models/modelDownloader';
+import { findModel, loadManifest } from '../engine/models/modelManifest';
+import type { Manifest, ModelTask } from '../engine/models/modelManifest';
+import { readSelectedModel, writeSelectedModel } from '../engine/models/modelSelection';
 
 export const MODELS_USAGE = `usage: paper-atlas models <command>
 

@@ -19,17 +19,19 @@
  * Measured with strace (test/unit/engine/noEgress.test.ts, test/soak/longSessionEgress.soak.ts, figures in
  * the README): without the switch an engine writes those files and looks up the host; with it, none of that.
  *
- * Native code reads the variable with getenv(), i.e. from the process's real environment. A worker
- * thread's `process.env` is a private copy that native code never sees, so the switch must be set on
- * the main thread before the engine worker starts: EngineClient.start() calls disableOnnxTelemetry(), and
- * src/engine/onnxRuntime.ts (the only module that imports onnxruntime-node) imports this module first, so
- * a script that loads onnxruntime on its main thread (bench, tests) is covered too. Child processes
- * inherit it.
+ * Native code reads the variable with getenv(), i.e. from the process's real environment. The engine
+ * runs in its own process: EngineClient forks it with the switch already in its environment
+ * (engineEnvironment.ts), and src/engine/onnxRuntime.ts (the only module that imports onnxruntime-node)
+ * imports this module first, which sets it again on the main thread, so a script that loads
+ * onnxruntime directly (bench, tests) is covered too. A worker thread's `process.env` is a private copy
+ * that native code never sees: a worker can only check that its process set the switch before it
+ * started, and refuses to go on otherwise. Child processes inherit it.
  */
 import { isMainThread } from 'node:worker_threads';
+import { ONNX_TELEMETRY_OFF } from './client/engineEnvironment';
 
 /** The environment onnxruntime must see: read by the tests that check the switch is in effect. */
-export const ONNX_TELEMETRY_OFF = { ORT_DISABLE_TELEMETRY: '1' } as const;
+export { ONNX_TELEMETRY_OFF };
 
 /**
  * Sets the switch in this process's environment (on the main thread). In a worker thread it can only
@@ -43,7 +45,7 @@ export function disableOnnxTelemetry(): void {
     } else if (process.env[name] !== value) {
       throw new Error(
         `onnxruntime telemetry is not switched off in this process (${name}=${process.env[name] ?? ''}): ` +
-          'start the engine through EngineClient, which sets it before the worker starts',
+          'start the engine through EngineClient, which forks it with the switch set',
       );
     }
   }

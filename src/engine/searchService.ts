@@ -9,11 +9,25 @@ import { TermStatistics, topTerms } from '../core/moreLikeThis';
 import { dot, FUSION_DEPTH, hybridRanking, maximalMarginalRelevance, RELATED_MORE_LIKE_THIS, relatedRanking, singleSideRanking, TERM_STATISTICS_SAMPLE, type Scored } from '../core/ranking';
 import type { Paper } from '../shared/paper';
 import type { SearchHit, SearchMode } from '../shared/engineProtocol';
-import { documentText } from './indexer';
-import type { PaperStore } from './paperStore';
+import { documentText } from './index/indexer';
+import type { PaperStore } from './store/paperStore';
 import type { TextEncoder } from './textEncoder';
 
 export class UnknownPaperError extends Error {}
+
+/** The caller cancelled: the search stops at its next step (after the query is encoded, before papers are read). */
+export class SearchCancelled extends Error {
+  override name = 'SearchCancelled';
+}
+
+/** A JSON-RPC CancellationToken or anything shaped like it. */
+export interface Cancellation {
+  readonly isCancellationRequested: boolean;
+}
+
+function stopIfCancelled(token: Cancellation | undefined): void {
+  if (token?.isCancellationRequested) throw new SearchCancelled('cancelled');
+}
 
 export function paperToHit(paper: Paper, score: number): SearchHit {
   const source = paper.sources[0];
@@ -57,9 +71,14 @@ export class SearchService {
     });
   }
 
-  async search(query: string, k: number, mode: SearchMode = 'hybrid', diversity?: number): Promise<SearchHit[]> {
+  async search(query: string, k: number, mode: SearchMode = 'hybrid', diversity?: number, token?: Cancellation): Promise<SearchHit[]> {
     const depth = Math.max(k, FUSION_DEPTH);
-    const queryVector = async (): Promise<Float32Array | undefined> => (await this.encoder.encode([query], 'query'))[0];
+    const queryVector = async (): Promise<Float32Array | undefined> => {
+      stopIfCancelled(token);
+      const vector = (await this.encoder.encode([query], 'query'))[0];
+      stopIfCancelled(token);
+      return vector;
+    };
     let ranked: Scored[];
     if (mode === 'fts') ranked = singleSideRanking(await this.store.fullTextSearch(query, depth));
     else if (mode === 'vector') {
@@ -70,6 +89,7 @@ export class SearchService {
       const [{ vector, hits: v }, f] = await Promise.all([vectorSide, this.store.fullTextSearch(query, depth)]);
       ranked = hybridRanking(query, f, vector ? await this.withCosines(v, f, vector) : [], depth);
     }
+    stopIfCancelled(token);
     return this.toHits(ranked, k, diversity);
   }
 
@@ -92,10 +112,13 @@ export class SearchService {
    * vectors alone and above the more-like-this alone on the held-out dev set (`npm run eval`), and the
    * bounded query keeps it fast (the whole text as the query took p50 115–374 ms at 75k papers).
    */
-  async related(id: string, k: number, diversity?: number): Promise<SearchHit[]> {
+  async related(id: string, k: number, diversity?: number, token?: Cancellation): Promise<SearchHit[]> {
     const [vector, paper] = await Promise.all([this.store.vectors([id]).then((m) => m.get(id)), this.store.papers([id]).then((m) => m.get(id))]);
     if (!vector || !paper) throw new UnknownPaperError(`no paper with id "${id}" in the index`);
-    return this.toHits(await this.fusedNeighbours(vector, documentText(paper), id, k, diversity), k, diversity);
+    stopIfCancelled(token);
+    const ranked = await this.fusedNeighbours(vector, documentText(paper), id, k, diversity);
+    stopIfCancelled(token);
+    return this.toHits(ranked, k, diversity);
   }
 
   private termStatistics?: { papers: number; stats: Promise<TermStatistics> };
@@ -131,9 +154,13 @@ export class SearchService {
     return relatedRanking(notSelf(f), notSelf(v), depth - (excludeId === undefined ? 0 : 1));
   }
 
-  async relatedToText(text: string, k: number, diversity?: number): Promise<SearchHit[]> {
+  async relatedToText(text: string, k: number, diversity?: number, token?: Cancellation): Promise<SearchHit[]> {
+    stopIfCancelled(token);
     const [vector] = await this.encoder.encode([text], 'document');
     if (!vector) return [];
-    return this.toHits(await this.fusedNeighbours(vector, text, undefined, k, diversity), k, diversity);
+    stopIfCancelled(token);
+    const ranked = await this.fusedNeighbours(vector, text, undefined, k, diversity);
+    stopIfCancelled(token);
+    return this.toHits(ranked, k, diversity);
   }
 }

@@ -9,7 +9,7 @@ import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
 import { l2Normalise, lengthSortedBatches, padBatch, poolAndNormalise, type TokenisedText } from '../core/tokenBatching';
 import { openSessionWithFallback, type ProviderAttempt, type ProviderName } from './executionProviders';
 import { modelFingerprint } from './modelFingerprint';
-import { loadModelSettings, type ModelSettings } from './modelFolder';
+import { loadModelSettings, type ModelSettings } from './models/modelFolder';
 
 export interface EncoderOptions {
   providers: readonly ProviderName[];

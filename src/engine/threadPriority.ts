@@ -1,10 +1,9 @@
 /**
  * The engine is background work: when the 2–8 cores of a laptop are busy, the editor's own thread
- * should win. On Linux the nice value is per thread and a thread inherits it from the thread that
- * creates it, so lowering the engine worker's own thread before any ONNX session or LanceDB
- * connection exists also lowers onnxruntime's and LanceDB's pools — while the extension host's main
- * thread keeps its priority. Elsewhere (macOS, Windows) the call would lower the whole process,
- * VS Code's extension host included, so it is not made there.
+ * should win. The engine has its own process, so lowering its priority never touches the extension
+ * host. On Linux the nice value is per thread and a thread inherits it from the thread that creates
+ * it, so lowering the engine's main thread before any ONNX session or LanceDB connection exists also
+ * lowers onnxruntime's and LanceDB's pools; on macOS and Windows the call lowers the whole process.
  */
 import os from 'node:os';
 
@@ -13,7 +12,6 @@ export const ENGINE_NICE = 10;
 
 /** Returns what was done, for the log. */
 export function lowerEngineThreadPriority(): string {
-  if (process.platform !== 'linux') return `engine thread priority unchanged (${process.platform} would lower the whole process)`;
   const wanted = Number(process.env.PAPER_ATLAS_ENGINE_NICE ?? ENGINE_NICE);
   const nice = Number.isInteger(wanted) ? Math.min(19, Math.max(0, wanted)) : ENGINE_NICE;
   if (nice === 0) return 'engine thread priority unchanged (PAPER_ATLAS_ENGINE_NICE=0)';

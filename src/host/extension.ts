@@ -1,7 +1,7 @@
 /**
  * Entry point of the extension host side. activate() stays short: it builds the shared context,
  * registers each feature and schedules the first indexing run for after activation (the engine
- * worker, with its native modules, starts then, not here). It logs how long activation took and
+ * process, with its native modules, starts then, not here). It logs how long activation took and
  * reports its own failure, which VS Code would not show.
  */
 import { moduleLoadStart } from './activationClock';

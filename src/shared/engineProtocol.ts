@@ -104,7 +104,7 @@ export interface RelatedToTextParams {
   diversity?: number;
 }
 
-/** A topic cluster of the library (see src/engine/topicMap.ts). */
+/** A topic cluster of the library (see src/engine/topics/topicMap.ts). */
 export interface TopicCluster {
   id: number;
   label: string;

@@ -23,8 +23,8 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { parseBibtexText } from '../../src/core/ingest/bibtexParser';
 import { mergePapers, readLibraryFile } from '../../src/core/ingest/libraryReader';
-import { indexFiles, stateFileFor } from '../../src/engine/indexer';
-import { PaperStore } from '../../src/engine/paperStore';
+import { indexFiles, stateFileFor } from '../../src/engine/index/indexer';
+import { PaperStore } from '../../src/engine/store/paperStore';
 import { TextEncoder } from '../../src/engine/textEncoder';
 import { SHARED_ABSENT, sharedDataPath } from '../unit/ingest/ingestTestPaths';
 

@@ -1,6 +1,6 @@
 /**
  * When the engine may start again after it crashed. A single crash is most likely a one-off (a
- * malformed input, memory pressure), so the next request starts a fresh worker at once. A worker
+ * malformed input, memory pressure), so the next request starts a fresh engine process at once. One
  * that keeps crashing would otherwise be restarted by every hover, each time loading its models: so
  * the second crash within the window waits `baseMs`, each further one four times longer (up to
  * `maxMs`), and after `maxCrashes` within the window nothing restarts it until the user asks
@@ -51,7 +51,7 @@ export class CrashBackoff {
     return n <= 1 ? 0 : Math.min(this.maxMs, this.baseMs * 4 ** (n - 2));
   }
 
-  /** Whether a new worker may start now. */
+  /** Whether a new engine process may start now. */
   canStart(): StartPermission {
     const recent = this.recent();
     const n = recent.length;

@@ -1,18 +1,19 @@
 /**
- * Owns the engine worker for the extension host: starts it on first use (never during activation,
+ * Owns the engine process for the extension host: starts it on first use (never during activation,
  * never in an untrusted workspace), opens it with the configured model and index folder. When the
- * worker dies, EngineClient rejects the requests it had pending (hovers, searches and the panel
- * resolve empty or show the error instead of waiting), this manager reports the crash once (a
- * notification with "Restart Engine" and "Show Log") and starts a fresh worker on the next request,
+ * process dies (a native crash, an abort, out of memory, killed), only it dies: EngineClient rejects
+ * the requests it had pending (hovers, searches and the panel resolve empty or show the error instead
+ * of waiting), this manager reports the crash once with its reason and exit code or signal (a
+ * notification with "Restart Engine" and "Show Log") and starts a fresh process on the next request,
  * unless the engine keeps crashing: then CrashBackoff spaces the restarts out and finally leaves it
- * stopped until the user restarts it. Stopping goes through EngineClient.stop(), which asks the worker
- * to release its sessions first.
+ * stopped until the user restarts it. Stopping goes through EngineClient.stop(): a shutdown message
+ * first, so the engine releases its sessions, and kill() only after a grace period.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { notificationText } from '../../core/displayText';
-import { EngineClient, type EngineClientOptions } from '../../engine/engineClient';
+import { EngineClient, type EngineClientOptions } from '../../engine/client/engineClient';
 import type { EngineInfo, IndexProgress } from '../../shared/engineProtocol';
 import { readConfig } from '../config';
 import { Commands } from '../commands/commandTable';
@@ -30,7 +31,7 @@ export const RESTART_ENGINE = 'Restart Engine';
 export const SHOW_LOG = 'Show Log';
 
 export interface EngineManagerOptions {
-  /** Starts a worker; tests pass one that runs a fake engine. */
+  /** Starts an engine process; tests pass one that runs a fake engine. */
   startClient?: (options: EngineClientOptions) => EngineClient;
   backoff?: CrashBackoff;
 }
@@ -52,7 +53,7 @@ export class EngineManager implements vscode.Disposable {
   private crashes = 0;
   readonly onDidChangeState = this.stateEmitter.event;
   readonly onProgress = this.progressEmitter.event;
-  /** Fires after a crash, once the worker is gone; a later `get()` starts a new one (see CrashBackoff). */
+  /** Fires after a crash, once the process is gone; a later `get()` starts a new one (see CrashBackoff). */
   readonly onDidCrash = this.crashEmitter.event;
   /** Fires when the user restarts the engine after a crash (the indexing controller re-indexes). */
   readonly onDidRequestRestart = this.restartEmitter.event;
@@ -90,7 +91,7 @@ export class EngineManager implements vscode.Disposable {
 
   /**
    * The running, opened engine; starts and opens one when there is none. After an open failure
-   * (missing model, unreadable index) callers get that error at once instead of a new worker per
+   * (missing model, unreadable index) callers get that error at once instead of a new process per
    * hover; `retry` (indexing runs) or a settings change (stop()) tries again. In an untrusted
    * workspace, and while a crashing engine is backing off, it rejects with EngineUnavailableError
    * without starting anything.
@@ -149,7 +150,7 @@ export class EngineManager implements vscode.Disposable {
     } catch (e) {
       const message = errorMessage(e);
       if (!client.alive) {
-        // The worker died while opening: handleCrash reported it and CrashBackoff decides when it
+        // The process died while opening: handleCrash reported it and CrashBackoff decides when it
         // starts again; remembering this as an open error would block that restart.
         throw new Error(`Paper Atlas engine stopped while opening: ${message}`);
       }
@@ -190,7 +191,7 @@ export class EngineManager implements vscode.Disposable {
     return this._info;
   }
 
-  /** Stops the worker by message (settings changed, rebuild, deactivate). The next `get()` reopens. */
+  /** Stops the process by message (settings changed, rebuild, deactivate). The next `get()` reopens. */
   async stop(): Promise<void> {
     this.generation++;
     this.openError = undefined;

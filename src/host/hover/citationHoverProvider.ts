@@ -1,10 +1,12 @@
 /**
  * Hovers on citations of indexed papers in Markdown (and LaTeX/plain text): title, authors, year, top
  * keywords and a few related papers as command links. Unknown keys get no hover. The provider reads
- * the catalogue synchronously and asks the engine (another thread) only for related papers and
- * keywords, with a time limit, honouring cancellation; it never throws.
+ * the catalogue synchronously and asks the engine (another process) only for related papers and
+ * keywords, with a time limit, honouring cancellation (a hover that is cancelled or out of time
+ * cancels its engine request too, so the engine drops it); it never throws.
  */
 import * as vscode from 'vscode';
+import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { SearchHit } from '../../shared/engineProtocol';
 import { readConfig } from '../config';
 import type { AtlasContext } from '../atlasContext';
@@ -30,6 +32,18 @@ export function raceCancellation<T>(work: Promise<T>, token: vscode.Cancellation
       sub.dispose();
     });
   });
+}
+
+/** raceCancellation for an engine request: when the hover stops waiting, the engine stops working on it. */
+async function engineRace<T>(send: (cancel: RpcCancellationTokenSource) => Promise<T>, token: vscode.CancellationToken): Promise<T | undefined> {
+  const cancel = new RpcCancellationTokenSource();
+  try {
+    return await raceCancellation(send(cancel), token, ENGINE_TIMEOUT_MS);
+  } finally {
+    // A request that already answered is not affected; one still running is cancelled in the engine.
+    cancel.cancel();
+    cancel.dispose();
+  }
 }
 
 export class CitationHoverProvider implements vscode.HoverProvider {
@@ -58,13 +72,11 @@ export class CitationHoverProvider implements vscode.HoverProvider {
   }
 
   private async related(id: string, token: vscode.CancellationToken): Promise<SearchHit[] | undefined> {
-    const work = this.ctx.engine.get().then((c) => c.related({ id, k: RELATED }));
-    return raceCancellation(work, token, ENGINE_TIMEOUT_MS);
+    return engineRace((cancel) => this.ctx.engine.get().then((c) => c.related({ id, k: RELATED }, cancel)), token);
   }
 
   private async keywords(paper: CatalogPaper, token: vscode.CancellationToken): Promise<string[]> {
-    const work = this.ctx.engine.get().then((c) => c.keywords({ id: paper.id, k: 5 }));
-    const result = await raceCancellation(work, token, ENGINE_TIMEOUT_MS);
+    const result = await engineRace((cancel) => this.ctx.engine.get().then((c) => c.keywords({ id: paper.id, k: 5 }, cancel)), token);
     const fromModel = result?.top.map((s) => s.text) ?? [];
     return fromModel.length > 0 ? fromModel : paper.keywords.slice(0, 5);
   }

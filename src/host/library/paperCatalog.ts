@@ -5,7 +5,7 @@
  * the engine for what they show first. Refreshed after each indexing run.
  */
 import * as vscode from 'vscode';
-import type { EngineClient } from '../../engine/engineClient';
+import type { EngineClient } from '../../engine/client/engineClient';
 import type { TopicCluster, TopicMapResult } from '../../shared/engineProtocol';
 import { referenceKeys } from '../../core/paperIdentity';
 import type { Paper, PaperSource } from '../../shared/paper';

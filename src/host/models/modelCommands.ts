@@ -1,12 +1,12 @@
 /**
  * "Select Model…" and "Download Model…". The list comes from the model manifest; downloads go through
- * the engine's model manager (src/engine/modelDownloader.ts: plain HTTP and hashing, no native code),
+ * the engine's model manager (src/engine/models/modelDownloader.ts: plain HTTP and hashing, no native code),
  * with a cancellable progress notification. Choosing a model writes the setting; the engine reopens
  * on the setting change and indexes into that model's own table.
  */
 import * as vscode from 'vscode';
 import { labelText, notificationText } from '../../core/displayText';
-import { listModels, ModelDownloadError, pullModel, trustOnFirstUseNote, type ModelListing } from '../../engine/modelDownloader';
+import { listModels, ModelDownloadError, pullModel, trustOnFirstUseNote, type ModelListing } from '../../engine/models/modelDownloader';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';

@@ -1,7 +1,35 @@
 // UI tests: drive the code-server workbench with playwright-core like a user would, and take the
 // screenshots of the README (tree, palette search, hover, Atlas panel dark and light). Each step
 // checks what a user would see; a screenshot that is nearly blank fails its step.
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * Process id of this checkout's newest engine process (dist/engine.js forked with --paper-atlas-engine):
+ * the UI window's. An earlier window's extension host (the host tests) may still run with its own.
+ */
+function newestEnginePid() {
+  const engine = path.join(root, 'dist', 'engine.js');
+  let newest;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!args.includes(engine) || !args.includes('--paper-atlas-engine')) continue;
+      // Fields after the command name: state is the 1st, the start time (clock ticks since boot) the 20th.
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      if (fields[0] === 'Z') continue;
+      const started = Number(fields[19]);
+      if (!newest || started > newest.started) newest = { pid: Number(entry), started };
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return newest?.pid;
+}
 
 // Slow, shared machines load the workbench in ~30 s: PAPER_ATLAS_UI_TIMEOUT_MS raises every wait.
 const DEFAULT_TIMEOUT = Number(process.env.PAPER_ATLAS_UI_TIMEOUT_MS) || 30_000;
@@ -503,6 +531,45 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     if (coloured < 0.01) throw new Error(`after the new map only ${(coloured * 100).toFixed(2)}% of the canvas shows points`);
     const legendItems = await frame.locator('.legend .legend-item').count();
     if (legendItems !== 25) throw new Error(`the legend lists ${legendItems} of 25 topics`);
+  });
+
+  // A native crash of the engine (here SIGSEGV, sent while a search is on its way): the window lives
+  // on, the user sees one notification that names the crash and offers Restart Engine, and after it
+  // searching works again. Linux only (it finds the engine process in /proc).
+  await step('an engine killed by SIGSEGV mid-search: one notification with Restart Engine, then search works', async () => {
+    if (process.platform !== 'linux') throw new Error(`this step finds the engine in /proc; this is ${process.platform}`);
+    await page.locator('.part.statusbar .statusbar-item', { hasText: /\d+ papers/ }).first().waitFor({ timeout: 90_000 });
+    await runCommand(page, 'Paper Atlas: Search Papers…');
+    await page.locator('.quick-input-widget input').fill('dense retrieval for question answering');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'karpukhin2020dpr' }).first().waitFor();
+    const pid = newestEnginePid();
+    if (pid === undefined) throw new Error('no engine process of this checkout runs');
+    // The next keystrokes send a search; the engine dies under it.
+    await page.locator('.quick-input-widget input').fill('residual networks for image recognition');
+    process.kill(pid, 'SIGSEGV');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Escape');
+    // A toast may be hidden at once in a headless window: the notification centre lists every one.
+    const message = 'Paper Atlas engine stopped unexpectedly (killed by SIGSEGV). It restarts on next use.';
+    const item = page.locator('.notifications-center .notification-list-item', { hasText: message });
+    const deadline = Date.now() + 30_000;
+    while ((await item.count()) === 0) {
+      if (Date.now() > deadline) throw new Error(`no notification "${message}"`);
+      await runCommand(page, 'Notifications: Show Notifications');
+      await page.waitForTimeout(1000);
+    }
+    await page.waitForTimeout(1000);
+    const count = await page.locator('.notifications-center .notification-list-item', { hasText: 'Paper Atlas engine stopped unexpectedly' }).count();
+    if (count !== 1) throw new Error(`${count} crash notifications`);
+    await shot(page, path.join(shots, 'engine-crash.png'));
+    await item.first().locator('.monaco-button', { hasText: 'Restart Engine' }).click();
+    await item.first().waitFor({ state: 'detached' });
+    await runCommand(page, 'Paper Atlas: Search Papers…');
+    await page.locator('.quick-input-widget input').fill('residual networks for image recognition');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'he2016resnet' }).first().waitFor({ timeout: 90_000 });
+    await page.keyboard.press('Escape');
+    const after = newestEnginePid();
+    if (after === undefined || after === pid) throw new Error(`the newest engine process after the restart is ${after ?? 'none'} (the killed one was ${pid})`);
   });
 
   await step('the Atlas webview logged no CSP violation', async () => {

@@ -7,8 +7,8 @@
  *   node engineSession.js <dbDir> <seconds> <file.bib>...
  * Prints one JSON line: { engineSeconds, rounds, searches, keywordRuns, papers }.
  */
-import { EngineClient } from '../../../src/engine/engineClient';
-import { DEFAULT_ENCODER_ID } from '../../../src/engine/modelFolder';
+import { EngineClient } from '../../../src/engine/client/engineClient';
+import { DEFAULT_ENCODER_ID } from '../../../src/engine/models/modelFolder';
 
 async function main(): Promise<void> {
   const [dbDir, secondsArg, ...files] = process.argv.slice(2);

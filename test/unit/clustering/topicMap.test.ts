@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TopicPaper } from '../../../src/core/clustering/topicMapModel';
-import { computeTopicMap, loadTopicMap, saveTopicMap, topicMapPath } from '../../../src/engine/topicMap';
+import { computeTopicMap, loadTopicMap, saveTopicMap, topicMapPath } from '../../../src/engine/topics/topicMap';
 import { blobs } from './blobs';
 
 const words = [

@@ -10,8 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { mergePapers, readLibraryFile } from '../../../src/core/ingest/libraryReader';
-import { EngineClient } from '../../../src/engine/engineClient';
-import { discoverLibraryFiles } from '../../../src/engine/libraryFiles';
+import { EngineClient } from '../../../src/engine/client/engineClient';
+import { discoverLibraryFiles } from '../../../src/engine/index/libraryFiles';
 import { generatedBib, readIndex, runCli, startCli } from './indexProbe';
 
 let work: string;
@@ -84,7 +84,18 @@ test('two processes on one index: one indexes, the other is told who holds it; a
     const b = await runCli(['index', library, '--db', dbDir, '--providers', 'cpu', '--threads', '1']);
     console.log(`second writer: exit ${b.code}: ${b.stderr.trim().split('\n').at(-1)}`);
     assert.equal(b.code, 1);
-    assert.match(b.stderr, new RegExp(`paper-atlas: the index at .* is being updated by another process \\(pid ${a.child.pid}, since [^)]+\\); try again when it finishes`));
+    const holder = new RegExp(`paper-atlas: the index at .* is being updated by another process \\(pid (\\d+), since [^)]+\\); try again when it finishes`).exec(b.stderr);
+    assert.ok(holder, b.stderr);
+    // The lock is held by A's engine, a child process of A's CLI.
+    const holderPid = Number(holder[1]);
+    const parentOf = (pid: number): number | undefined => {
+      try {
+        return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
+      } catch {
+        return undefined;
+      }
+    };
+    if (process.platform === 'linux') assert.equal(parentOf(holderPid), a.child.pid, `pid ${holderPid} is A's engine`);
 
     // The reader searches while A writes, compacts and cleans up old versions, and after.
     let searches = 0;

@@ -1,5 +1,5 @@
 /**
- * The engine end to end through its worker: index a small library with the bundled encoder, search,
+ * The engine end to end through its process: index a small library with the bundled encoder, search,
  * then edit, add and remove entries and check that exactly the changed papers are re-embedded.
  */
 import { after, before, test } from 'node:test';
@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient } from '../../../src/engine/engineClient';
+import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
+import { EngineClient } from '../../../src/engine/client/engineClient';
+import { EngineErrorCode } from '../../../src/shared/engineProtocol';
 import { packageRoot } from '../../../src/engine/packageRoot';
 
 const fixtures = path.join(packageRoot(), 'test', 'fixtures', 'library');
@@ -61,6 +63,24 @@ test('search finds the right paper in every mode, and related excludes the paper
   assert.ok(!related.some((h) => h.id === 'kirillov2023segment'));
   const fromText = await engine.relatedToText({ text: 'posttraumatic stress trajectories after trauma', k: 1 });
   assert.equal(fromText[0]?.id, 'schoot2017ptsd');
+});
+
+test('a cancelled search, related, related-to-text or keywords request is dropped by the engine; the next one answers', async () => {
+  const cancelledCode = (e: unknown): boolean => e instanceof ResponseError && e.code === EngineErrorCode.Cancelled;
+  const requests: [string, (cancel: CancellationTokenSource) => Promise<unknown>][] = [
+    ['search', (c) => engine.search({ query: 'image segmentation masks dataset', k: 3 }, c)],
+    ['related', (c) => engine.related({ id: 'kirillov2023segment', k: 3 }, c)],
+    ['relatedToText', (c) => engine.relatedToText({ text: 'posttraumatic stress trajectories after trauma', k: 3 }, c)],
+    ['keywords', (c) => engine.keywords({ text: 'sparse attention for protein folding and image segmentation', k: 3 }, c)],
+  ];
+  for (const [name, send] of requests) {
+    const cancel = new CancellationTokenSource();
+    const request = send(cancel);
+    cancel.cancel(); // the caller moved on right after asking (a new keystroke, a closed hover)
+    await assert.rejects(request, cancelledCode, `${name}: cancelled in the engine`);
+    const answered = await send(new CancellationTokenSource());
+    assert.ok(answered, `${name}: the next request answers`);
+  }
 });
 
 test('editing one abstract re-embeds exactly that paper; removing an entry deletes it', async () => {

@@ -1,16 +1,16 @@
 /**
  * Native failure containment, engine side (issue #7 item 4): a corrupt model file, a provider that
- * cannot load, and an engine worker that dies with a request in flight each reach the caller as a
+ * cannot load, and an engine process that dies with a request in flight each reach the caller as a
  * clear one-line error — no hang, no crash of the calling process — and a new engine starts after.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient, EngineStoppedError } from '../../../src/engine/engineClient';
-import { loadModelSettings } from '../../../src/engine/modelFolder';
+import { EngineClient, EngineStoppedError } from '../../../src/engine/client/engineClient';
+import { loadModelSettings } from '../../../src/engine/models/modelFolder';
 import { packageRoot } from '../../../src/engine/packageRoot';
 import { readIndex } from './indexProbe';
 
@@ -102,12 +102,12 @@ test('a corrupt keyword model fails the keywords request only; search goes on', 
 });
 
 /**
- * A worker that runs the real engine and ends itself mid-index. `exit`: process.exit(7) the moment it
- * reports embedding progress (the thread ends between two ONNX runs). `throw` / `throw-in-write`: an
+ * An engine process that runs the real engine and ends itself mid-index. `exit`: process.exit(7) the
+ * moment it reports embedding progress (between two ONNX runs). `throw` / `throw-in-write`: an
  * uncaught exception thrown just after an ONNX run / a LanceDB write started, so native work is in
  * flight when the error surfaces.
  */
-function dyingWorker(how: 'exit' | 'throw' | 'throw-in-write'): string {
+function dyingEngine(how: 'exit' | 'throw' | 'throw-in-write'): string {
   const file = path.join(work, `dying-engine-${how}.js`);
   const engine = path.join(packageRoot(), 'dist', 'engine.js');
   const ort = require.resolve('onnxruntime-node', { paths: [packageRoot()] });
@@ -115,14 +115,14 @@ function dyingWorker(how: 'exit' | 'throw' | 'throw-in-write'): string {
   const lanceTable = path.join(path.dirname(require.resolve('@lancedb/lancedb', { paths: [packageRoot()] })), 'table.js');
   writeFileSync(
     file,
-    `const { parentPort } = require('node:worker_threads');
-let armed = false;
-const post = parentPort.postMessage.bind(parentPort);
-parentPort.postMessage = (message, ...rest) => {
-  post(message, ...rest);
+    `let armed = false;
+const send = process.send.bind(process);
+process.send = (message, ...rest) => {
+  const sent = send(message, ...rest);
   if (message && message.method === 'engine/indexProgress' && message.params && message.params.phase === 'embedding') {
     ${how === 'exit' ? 'process.exit(7);' : 'armed = true;'}
   }
+  return sent;
 };
 // Throw right after the next native call starts: an ONNX run, or a LanceDB write.
 const fail = (target, method) => {
@@ -156,10 +156,10 @@ function bigLibrary(): string {
   return dir;
 }
 
-test('an engine worker that exits mid-index rejects the request with the reason; a new engine resumes the index', async () => {
+test('an engine process that exits mid-index rejects the request with the reason; a new engine resumes the index', async () => {
   const dbDir = path.join(work, 'db-dying-exit');
   const crashes: string[] = [];
-  const engine = EngineClient.start({ workerPath: dyingWorker('exit'), onCrash: (r) => crashes.push(r) });
+  const engine = EngineClient.start({ enginePath: dyingEngine('exit'), onCrash: (r) => crashes.push(r) });
   await engine.open(options(dbDir));
   const error = await within(engine.index([library()]).then(() => undefined, (e: unknown) => e), 30_000, 'index on a dying engine');
   assert.ok(error instanceof EngineStoppedError, `expected EngineStoppedError, got ${String(error)}`);
@@ -167,7 +167,7 @@ test('an engine worker that exits mid-index rejects the request with the reason;
   assert.equal(error.message, 'index failed: the engine stopped unexpectedly (exit code 7)');
   assert.equal(engine.alive, false);
   assert.ok(crashes.length > 0, 'onCrash was told');
-  // Later requests fail at once instead of waiting on a dead thread; stop() returns.
+  // Later requests fail at once instead of waiting on a dead process; stop() returns.
   await within(assert.rejects(engine.search({ query: 'x', k: 1 }), (e: Error) => e instanceof EngineStoppedError && /^search: the engine stopped unexpectedly/.test(e.message)), 5_000, 'search on a dead engine');
   await within(engine.stop(), 5_000, 'stop of a dead engine');
 
@@ -183,21 +183,20 @@ test('an engine worker that exits mid-index rejects the request with the reason;
   }
 });
 
-test('an uncaught error in the engine while ONNX runs does not abort the process: the engine ends cleanly with the reason', async () => {
-  // A thread that ends with native work in flight can abort the whole process (seen here once in six
-  // runs: SIGABRT of the test process). The engine now lets the running request finish before it ends,
-  // so the request in flight completes (or reports the internal error itself) instead of dying with
-  // the thread — that is what is checked, since the abort itself is too rare to wait for.
+test('an uncaught error in the engine while ONNX runs: the request in flight settles, the engine ends with the reason', async () => {
+  // The engine lets the running request finish before it ends (an index run stops at its next chunk,
+  // sessions are released), so the request in flight completes or reports the internal error itself,
+  // and the process then ends naming the error, which the caller's crash report quotes.
   for (const [round, how] of (['throw', 'throw-in-write'] as const).entries()) {
     const dbDir = path.join(work, `db-dying-throw-${round}`);
     const crashes: string[] = [];
     let ended: () => void = () => undefined;
     const exited = new Promise<void>((resolve) => (ended = resolve));
     const engine = EngineClient.start({
-      workerPath: dyingWorker(how),
+      enginePath: dyingEngine(how),
       onCrash: (r) => {
         crashes.push(r);
-        if (r.includes('stopped unexpectedly')) ended();
+        ended();
       },
     });
     await engine.open({ ...options(dbDir), batchSize: 256 });
@@ -253,3 +252,44 @@ for (const action of ['reopened', 'stopped'] as const) {
     assert.deepEqual(contents.duplicates, []);
   });
 }
+
+test('an engine whose parent dies mid-index ends at once instead of indexing on as an orphan', async () => {
+  // A parent killed outright (the extension host, the CLI): its engine must not live on holding the
+  // index lock and the models' memory. The parent forks dist/engine.js as EngineClient does, opens it,
+  // starts indexing 400 papers eight at a time, and is killed once embedding has begun.
+  const { spawn } = await import('node:child_process');
+  const engine = path.join(packageRoot(), 'dist', 'engine.js');
+  const parentScript = `
+const c = require('node:child_process').fork(${JSON.stringify(engine)}, ['--paper-atlas-engine'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+let told = false;
+c.on('message', (m) => {
+  if (m.id === 1) c.send({ jsonrpc: '2.0', id: 2, method: 'engine/index', params: { paths: [process.argv[1]] } });
+  if (m.method === 'engine/indexProgress' && m.params.phase === 'embedding' && !told) { told = true; console.log(c.pid); }
+});
+c.send(JSON.parse(process.argv[2]));
+`;
+  const open = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'engine/open', params: { ...options(path.join(work, 'db-orphan')), batchSize: 8 } });
+  const parent = spawn(process.execPath, ['-e', parentScript, bigLibrary(), open], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = await within(new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())))), 60_000, 'the engine pid');
+  const running = (): boolean => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    // An orphan that ended but was not reaped yet (no init in a container) is a zombie: not running.
+    try {
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return process.platform !== 'linux';
+    }
+  };
+  assert.ok(running(), 'the engine indexes while its parent runs');
+  parent.kill('SIGKILL');
+  const killed = Date.now();
+  while (running() && Date.now() - killed < 10_000) await new Promise((r) => setTimeout(r, 50));
+  const still = running();
+  if (still) process.kill(pid, 'SIGKILL');
+  assert.ok(!still, 'the orphaned engine ended within 10 s');
+  console.log(`orphaned engine ended ${Date.now() - killed} ms after its parent was killed`);
+});

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient } from '../../../src/engine/engineClient';
+import { EngineClient } from '../../../src/engine/client/engineClient';
 
 const topics = [
   ['image', 'segmentation', 'masks', 'pixels', 'vision', 'objects', 'detection', 'scenes'],

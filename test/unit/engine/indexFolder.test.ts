@@ -10,12 +10,12 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EngineClient } from '../../../src/engine/engineClient';
-import { IndexBusyError } from '../../../src/engine/indexLock';
-import { claimIndexFolder, clearIndexFolder, INDEX_MARKER, isIndexEntry, isIndexFolder } from '../../../src/engine/indexMarker';
-import { writeSelectedModel } from '../../../src/engine/modelSelection';
+import { EngineClient } from '../../../src/engine/client/engineClient';
+import { IndexBusyError } from '../../../src/engine/index/indexLock';
+import { claimIndexFolder, clearIndexFolder, INDEX_MARKER, isIndexEntry, isIndexFolder } from '../../../src/engine/client/indexMarker';
+import { writeSelectedModel } from '../../../src/engine/models/modelSelection';
 import { packageRoot } from '../../../src/engine/packageRoot';
-import { PaperStore } from '../../../src/engine/paperStore';
+import { PaperStore } from '../../../src/engine/store/paperStore';
 
 let work: string;
 before(() => {

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { indexFiles, paperToRow, stateFileFor } from '../../../src/engine/indexer';
-import { PaperStore } from '../../../src/engine/paperStore';
+import { indexFiles, paperToRow, stateFileFor } from '../../../src/engine/index/indexer';
+import { PaperStore } from '../../../src/engine/store/paperStore';
 import { TextEncoder } from '../../../src/engine/textEncoder';
 import type { IndexSummary } from '../../../src/shared/engineProtocol';
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acquireIndexLock, removeIfStill } from '../../../src/engine/indexLock';
+import { acquireIndexLock, removeIfStill } from '../../../src/engine/index/indexLock';
 
 test('a second writer is refused while the first holds the lock; release frees it', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-'));

@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { indexFiles, stateFileFor, type StateFile } from '../../../src/engine/indexer';
-import { PaperStore } from '../../../src/engine/paperStore';
+import { indexFiles, stateFileFor, type StateFile } from '../../../src/engine/index/indexer';
+import { PaperStore } from '../../../src/engine/store/paperStore';
 import type { TextEncoder } from '../../../src/engine/textEncoder';
 
 interface Entry {

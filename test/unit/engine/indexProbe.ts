@@ -3,7 +3,7 @@
  * second VS Code window or a script would, and look into an index folder from outside the engine
  * (read-only: nothing here creates a table or writes a file, so a check cannot repair what it checks).
  */
-import '../../../src/engine/lanceEnvironment';
+import '../../../src/engine/store/lanceEnvironment';
 import * as lancedb from '@lancedb/lancedb';
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { IndexCancelled, indexFiles, stateFileFor } from '../../../src/engine/indexer';
+import { IndexCancelled, indexFiles, stateFileFor } from '../../../src/engine/index/indexer';
 import { packageRoot } from '../../../src/engine/packageRoot';
-import { PaperStore } from '../../../src/engine/paperStore';
+import { PaperStore } from '../../../src/engine/store/paperStore';
 import { TextEncoder } from '../../../src/engine/textEncoder';
 
 test('a cancelled run resumes without re-embedding, and a deleted file of a cancelled run is cleaned up', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { discoverLibraryFiles } from '../../../src/engine/libraryFiles';
+import { discoverLibraryFiles } from '../../../src/engine/index/libraryFiles';
 
 const bib = (key: string): string => `@article{${key}, title = {A paper called ${key}}, year = {2020}}\n`;
 

@@ -14,8 +14,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import { ENGINE_PROCESS_ARG } from '../../../src/engine/client/engineEnvironment';
+import { IndexPaths, OpenEngine, SearchPapers, Shutdown } from '../../../src/shared/engineProtocol';
 import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../../../src/engine/packageRoot';
@@ -41,26 +44,35 @@ function freshHome(name: string): string {
   return home;
 }
 
-test('the engine worker refuses to load onnxruntime when its main thread did not switch telemetry off', async () => {
-  // What a host that started dist/engine.js without EngineClient would get: a copy of an environment
-  // without the switch, which onnxruntime (reading the real environment) would not see either.
-  const env: NodeJS.ProcessEnv = { ...process.env };
+test('an engine process started without the switch in its environment switches telemetry off itself', async () => {
+  // What a host that forked dist/engine.js without EngineClient would get. The engine sets the switch on
+  // its own main thread before onnxruntime loads (onnxRuntime.ts imports onnxTelemetry.ts first), so
+  // onnxruntime writes no device id or event queue under the fresh HOME and no /tmp/mat-debug-<pid>.log.
+  const home = mkdtempSync(path.join(os.tmpdir(), 'atlas-egress-home-'));
+  const env = userLikeEnv({ ...process.env }, home);
   delete env.ORT_DISABLE_TELEMETRY;
-  const worker = new Worker(path.join(packageRoot(), 'dist', 'engine.js'), { env, stdout: true, stderr: true });
-  // A worker that loaded fine waits for its first request: give up on it after 30 s.
-  const error = await new Promise<unknown>((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), 30_000);
-    worker.once('error', (e) => {
-      clearTimeout(timer);
-      resolve(e);
-    });
-    worker.once('exit', () => {
-      clearTimeout(timer);
-      resolve(undefined);
-    });
-  });
-  await worker.terminate();
-  assert.match(String(error), /onnxruntime telemetry is not switched off in this process/);
+  const child = fork(path.join(packageRoot(), 'dist', 'engine.js'), [ENGINE_PROCESS_ARG], { env, execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  connection.listen();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const dbDir = path.join(home, 'db');
+    const library = path.join(home, 'library');
+    cpSync(path.join(packageRoot(), 'test', 'fixtures', 'library'), library, { recursive: true });
+    await connection.sendRequest(OpenEngine, { dbDir, model: 'atlas-mini-encoder', providers: ['cpu'], threads: 2, batchSize: 16 });
+    await connection.sendRequest(IndexPaths, { paths: [library] });
+    assert.ok((await connection.sendRequest(SearchPapers, { query: 'image segmentation', k: 1 })).length === 1);
+    // The telemetry wrote its files within a second of loading; give it two.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.ok(!existsSync(path.join(home, '.cache', 'Microsoft')), 'no onnxruntime device id or event queue under HOME');
+    assert.ok(!existsSync(`/tmp/mat-debug-${child.pid}.log`), 'no onnxruntime debug log');
+    await connection.sendRequest(Shutdown).catch(() => undefined);
+    await exited;
+  } finally {
+    child.kill('SIGKILL');
+    connection.dispose();
+    rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test('control: the watcher sees a lookup, a connect, an internet socket, a write and a machine-id read from a worker thread', { skip }, async () => {
@@ -121,7 +133,7 @@ test('index, search, related, keywords, clusters, map and info: no lookup, conne
     const { done } = traceSyscalls(process.execPath, [CLI, ...args], { cwd: work, env: userLikeEnv(childEnv(), home), allowedWrites: [db], timeoutMs: 240_000 });
     const r = await done;
     assert.equal(r.code, 0, `${name}: ${r.stderr}`);
-    // The main thread, the engine worker and libuv/onnxruntime/LanceDB threads: strace followed them.
+    // The CLI, the engine process and libuv/onnxruntime/LanceDB threads: strace followed them.
     assert.ok(r.tasks >= 3, `${name}: strace followed ${r.tasks} task(s)`);
     reached.push(...egressEvents(r.egress).map((e) => `${name}: ${e}`));
     figures.push(`${name}: ${egressFigures(r.egress)} (${r.tasks} threads)`);

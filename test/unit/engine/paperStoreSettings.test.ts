@@ -1,7 +1,7 @@
 /** Vector index settings and read retries of PaperStore. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isVanishedFileError, nprobesFor } from '../../../src/engine/paperStore';
+import { isVanishedFileError, nprobesFor } from '../../../src/engine/store/paperStore';
 
 test('IVF_FLAT probes 16 of its √n partitions, or all of them when it has fewer', () => {
   assert.equal(nprobesFor('IvfFlat', 50_000), 16); // 224 partitions

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { CachedWordPieceTokenizer } from '../../../src/core/cachedTokenizer';
-import { loadModelSettings } from '../../../src/engine/modelFolder';
+import { loadModelSettings } from '../../../src/engine/models/modelFolder';
 
 const reference: [string, number[]][] = [
   ['Hello, my dog is cute', [101, 7592, 1010, 2026, 3899, 2003, 10140, 102]],

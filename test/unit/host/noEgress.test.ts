@@ -13,14 +13,14 @@ import net from 'node:net';
 import { test } from 'node:test';
 import type * as Esbuild from 'esbuild';
 import type * as vscode from 'vscode';
-import { listModels } from '../../../src/engine/modelDownloader';
+import { listModels } from '../../../src/engine/models/modelDownloader';
 import { packageRoot } from '../../../src/engine/packageRoot';
 import { activate } from '../../../src/host/extension';
 
 const NETWORK_MODULE = /^(node:)?(http|https|http2|net|tls|dgram|dns|dns\/promises|undici|ws)$/;
 /** Modules that may import a network module, and why. */
 const ALLOWED_NETWORK_IMPORTERS = new Map([
-  ['src/engine/modelDownloader.ts', 'downloads a model the user picked in Download Model…'],
+  ['src/engine/models/modelDownloader.ts', 'downloads a model the user picked in Download Model…'],
   ['node_modules/vscode-jsonrpc/lib/node/main.js', "imports net for its pipe/socket transports; the host talks to the engine over a worker's MessagePort"],
 ]);
 
@@ -55,12 +55,12 @@ test('only the model downloader (and vscode-jsonrpc, unused transports) of the h
   assert.deepEqual(importers, [...ALLOWED_NETWORK_IMPORTERS.keys()].sort());
   // The downloader is reached only from the model commands.
   const downloaderUsers = Object.entries(inputs)
-    .filter(([, i]) => i.imports.some((x) => x.path === 'src/engine/modelDownloader.ts'))
+    .filter(([, i]) => i.imports.some((x) => x.path === 'src/engine/models/modelDownloader.ts'))
     .map(([f]) => f);
   assert.deepEqual(downloaderUsers, ['src/host/models/modelCommands.ts']);
   for (const file of Object.keys(inputs).filter((f) => !f.startsWith('node_modules/'))) {
     const text = readFileSync(`${packageRoot()}/${file}`, 'utf8');
-    if (file === 'src/engine/modelDownloader.ts') continue;
+    if (file === 'src/engine/models/modelDownloader.ts') continue;
     assert.doesNotMatch(text, /\bfetch\s*\(|\bWebSocket\b|\bXMLHttpRequest\b|\bEventSource\b/, file);
   }
 });

@@ -1,7 +1,7 @@
 /**
  * Rebuild Index with `paperAtlas.indexLocation` pointing at a folder the user also keeps other things
  * in (a workspace's settings can choose it). Runs IndexingController and EngineManager with the real
- * EngineClient and a fake engine in a worker thread (this same file) that opens, locks and clears the
+ * EngineClient and a fake engine process (this same file, forked) that opens, locks and clears the
  * folder with the real rules (claimIndexFolder, acquireIndexLock), so the engine's failures are real
  * ones: a folder that is not an index, a damaged table, a lock another process holds.
  */
@@ -12,12 +12,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { isMainThread, parentPort } from 'node:worker_threads';
-import { createMessageConnection, PortMessageReader, PortMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
 import type * as vscode from 'vscode';
-import { EngineClient, type EngineClientOptions } from '../../../src/engine/engineClient';
-import { acquireIndexLock, IndexBusyError } from '../../../src/engine/indexLock';
-import { claimIndexFolder, INDEX_MARKER } from '../../../src/engine/indexMarker';
+import { EngineClient, type EngineClientOptions } from '../../../src/engine/client/engineClient';
+import { ENGINE_PROCESS_ARG } from '../../../src/engine/client/engineEnvironment';
+
+/** This file is also the fake engine: EngineClient forks it with ENGINE_PROCESS_ARG. */
+const inEngineProcess = process.argv.includes(ENGINE_PROCESS_ARG);
+import { acquireIndexLock, IndexBusyError } from '../../../src/engine/index/indexLock';
+import { claimIndexFolder, INDEX_MARKER } from '../../../src/engine/client/indexMarker';
 import { EngineManager } from '../../../src/host/engine/engineManager';
 import { IndexingController, REBUILD, REBUILD_CONFIRM_PAPERS } from '../../../src/host/indexing/indexingController';
 import { PaperCatalog } from '../../../src/host/library/paperCatalog';
@@ -38,7 +41,7 @@ import {
 const TABLE = 'papers__fake__0123456789.lance';
 
 function runFakeEngine(): void {
-  const connection = createMessageConnection(new PortMessageReader(parentPort!), new PortMessageWriter(parentPort!));
+  const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
   let dbDir = '';
   const papers = (): number => (existsSync(path.join(dbDir, TABLE, 'count')) ? Number(readFileSync(path.join(dbDir, TABLE, 'count'), 'utf8')) : 0);
   const info = (): EngineInfo => ({
@@ -84,7 +87,7 @@ function runFakeEngine(): void {
   connection.listen();
 }
 
-const work = isMainThread ? mkdtempSync(path.join(os.tmpdir(), 'atlas-rebuild-')) : '';
+const work = !inEngineProcess ? mkdtempSync(path.join(os.tmpdir(), 'atlas-rebuild-')) : '';
 after(() => rmSync(work, { recursive: true, force: true }));
 
 /** A controller over a fresh engine manager whose index is `indexLocation`. */
@@ -96,7 +99,7 @@ function setup(indexLocation: string): { indexing: IndexingController; manager: 
   const storage = mkdtempSync(path.join(work, 'storage-'));
   const context = { storageUri: { fsPath: storage }, globalStorageUri: { fsPath: storage } } as unknown as vscode.ExtensionContext;
   const log = fakeLog() as unknown as vscode.LogOutputChannel;
-  const manager = new EngineManager(context, log, { startClient: (o: EngineClientOptions) => EngineClient.start({ ...o, workerPath: __filename }) });
+  const manager = new EngineManager(context, log, { startClient: (o: EngineClientOptions) => EngineClient.start({ ...o, enginePath: __filename }) });
   const catalog = new PaperCatalog(log);
   const indexing = new IndexingController(manager, catalog, log);
   return {
@@ -154,7 +157,7 @@ function lockedByAnotherProcess(dir: string): { release(): void } {
 
 const errors = (): string[] => fake.messages.filter((m) => m.kind === 'error').map((m) => m.text);
 
-if (!isMainThread) {
+if (inEngineProcess) {
   runFakeEngine();
 } else {
   test('indexLocation is a folder of the user\'s that is not an index: Rebuild deletes nothing and says why', async () => {
@@ -236,7 +239,7 @@ if (!isMainThread) {
   });
 }
 
-if (isMainThread) {
+if (!inEngineProcess) {
   test('files the include globs find inside the index folder (an indexLocation in the workspace) are not library files', async () => {
     const dir = path.join(work, 'workspace-index');
     const s = setup(dir);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { installedModelDir, ModelDownloadError, pullModel, verifyInstalledModel } from '../../../src/engine/modelDownloader';
+import { installedModelDir, ModelDownloadError, pullModel, verifyInstalledModel } from '../../../src/engine/models/modelDownloader';
 import { useFixtureHub } from './fixtureHub';
 import { fixtureFile, MODEL_ID, REPO, REVISION, testManifest } from './testManifest';
 

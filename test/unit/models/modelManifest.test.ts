@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { atlasConfigKeys, DEFAULT_HUB_URL, findModel, loadManifest, resolveFiles } from '../../../src/engine/modelManifest';
+import { atlasConfigKeys, DEFAULT_HUB_URL, findModel, loadManifest, resolveFiles } from '../../../src/engine/models/modelManifest';
 
 test('the shipped manifest loads and lists the bundled and downloadable models', () => {
   const manifest = loadManifest();

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runModelsCommand } from '../../../src/cli/modelsCommand';
 import type { ModelsCommandOptions } from '../../../src/cli/modelsCommand';
-import { readSelectedModel, SETTINGS_FILE, writeSelectedModel } from '../../../src/engine/modelSelection';
+import { readSelectedModel, SETTINGS_FILE, writeSelectedModel } from '../../../src/engine/models/modelSelection';
 import { startFakeHub } from './fakeHub';
 import type { FakeHub } from './fakeHub';
 import { fixtureFiles, MODEL_ID, REPO, REVISION, testManifest } from './testManifest';

@@ -2,8 +2,8 @@
  * A manifest describing the tiny fixture model, served by the fake hub; shared by the models tests.
  */
 import path from 'node:path';
-import { loadManifest } from '../../../src/engine/modelManifest';
-import type { Manifest } from '../../../src/engine/modelManifest';
+import { loadManifest } from '../../../src/engine/models/modelManifest';
+import type { Manifest } from '../../../src/engine/models/modelManifest';
 import { packageRoot } from '../../../src/engine/packageRoot';
 import { readFolder, sha256 } from './fakeHub';
 

@@ -9,7 +9,7 @@
 import fg from 'fast-glob';
 import { realpathSync, stat, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { isInsideFolder } from './indexMarker';
+import { isInsideFolder } from '../client/indexMarker';
 
 export const LIBRARY_EXTENSIONS = ['.bib', '.bibtex', '.json', '.jsonl', '.ndjson', '.ris', '.txt', '.md', '.markdown'];
 const IGNORED = ['**/node_modules/**', '**/.git/**', '**/.paper-atlas/**', '**/.vscode-test/**'];

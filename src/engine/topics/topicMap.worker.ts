@@ -4,7 +4,7 @@
  * LanceDB), started per request with its inputs in workerData; vectors arrive as one transferred buffer.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TopicPaper } from '../core/clustering/topicMapModel';
+import type { TopicPaper } from '../../core/clustering/topicMapModel';
 import { topicMapResult, updateSavedTopicMap, type RefreshOptions } from './topicMap';
 
 export interface TopicWorkerInput {

@@ -9,15 +9,15 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chooseClusterCount, type ClusterCountRule } from '../core/clustering/clusterCount';
-import { clusterLabels } from '../core/clustering/clusterLabels';
-import { type DenseRows, dotAt, packRows } from '../core/clustering/denseRows';
-import { updateLayout } from '../core/clustering/incrementalLayout';
-import { type LayoutOptions, layoutPapers } from '../core/clustering/paperLayout';
-import { hashString } from '../core/clustering/seededRandom';
-import { sphericalKMeans } from '../core/clustering/sphericalKMeans';
-import type { ClusterCountOption, TopicMap, TopicPaper } from '../core/clustering/topicMapModel';
-import type { MapPoint as TopicPoint, TopicCluster, TopicMapResult } from '../shared/engineProtocol';
+import { chooseClusterCount, type ClusterCountRule } from '../../core/clustering/clusterCount';
+import { clusterLabels } from '../../core/clustering/clusterLabels';
+import { type DenseRows, dotAt, packRows } from '../../core/clustering/denseRows';
+import { updateLayout } from '../../core/clustering/incrementalLayout';
+import { type LayoutOptions, layoutPapers } from '../../core/clustering/paperLayout';
+import { hashString } from '../../core/clustering/seededRandom';
+import { sphericalKMeans } from '../../core/clustering/sphericalKMeans';
+import type { ClusterCountOption, TopicMap, TopicPaper } from '../../core/clustering/topicMapModel';
+import type { MapPoint as TopicPoint, TopicCluster, TopicMapResult } from '../../shared/engineProtocol';
 
 export interface TopicMapOptions {
   clusters: ClusterCountOption;

@@ -1,10 +1,12 @@
 /**
- * The engine: one worker thread that owns the ONNX sessions and the LanceDB connection. The host and
- * the CLI talk to it over JSON-RPC (src/shared/engineProtocol.ts) and never block on inference.
- * It stops on a Shutdown request, after releasing its sessions — never by worker.terminate().
+ * The engine: its own process (forked by EngineClient) that owns the ONNX sessions and the LanceDB
+ * connection. The host and the CLI talk to it over JSON-RPC (src/shared/engineProtocol.ts) on the
+ * IPC channel and never block on inference; a native crash here ends this process only. It stops on
+ * a Shutdown request after releasing its sessions, and ends by itself when its parent goes away.
+ * Every request honours the caller's cancellation: it is checked before the work starts, between
+ * its steps where the service allows it (search, related), and before the answer is sent.
  */
-import { parentPort } from 'node:worker_threads';
-import { CancellationToken, createMessageConnection, PortMessageReader, PortMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
+import { CancellationToken, createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
 import {
   ClearIndex,
   EngineErrorCode,
@@ -25,20 +27,21 @@ import {
   type EngineInfo,
   type EngineOptions,
   type TopicMapResult,
-} from '../shared/engineProtocol';
-import { resolveProviderPreference } from './executionProviders';
-import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from './indexer';
-import { acquireIndexLock, IndexBusyError } from './indexLock';
-import { discoverLibraryFiles } from './libraryFiles';
-import { describeStorageError, PaperStore, tableNameFor } from './paperStore';
-import { SearchService, UnknownPaperError } from './searchService';
-import { TextEncoder } from './textEncoder';
-import { lowerEngineThreadPriority } from './threadPriority';
-import { KeywordService } from './keywordService';
-import { DEFAULT_MLM_ID } from './modelFolder';
-import { readSelectedModel } from './modelSelection';
-import { collectTopicInputs } from './topicMap';
-import { topicMapInThread } from './topicMapThread';
+} from '../../shared/engineProtocol';
+import { resolveProviderPreference } from '../executionProviders';
+import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from '../index/indexer';
+import { acquireIndexLock, IndexBusyError } from '../index/indexLock';
+import { discoverLibraryFiles } from '../index/libraryFiles';
+import { describeStorageError, PaperStore, tableNameFor } from '../store/paperStore';
+import { SearchCancelled, SearchService, UnknownPaperError } from '../searchService';
+import { TextEncoder } from '../textEncoder';
+import { lowerEngineThreadPriority } from '../threadPriority';
+import { KeywordService } from '../keywordService';
+import { DEFAULT_MLM_ID } from '../models/modelFolder';
+import { readSelectedModel } from '../models/modelSelection';
+import { collectTopicInputs } from '../topics/topicMap';
+import { ENGINE_FATAL_PREFIX } from '../client/engineEnvironment';
+import { topicMapInThread } from '../topics/topicMapThread';
 
 interface OpenEngineState {
   options: EngineOptions;
@@ -53,8 +56,10 @@ interface OpenEngineState {
   keywords: KeywordService;
 }
 
-if (!parentPort) throw new Error('engine.worker must run in a worker thread');
-const connection = createMessageConnection(new PortMessageReader(parentPort), new PortMessageWriter(parentPort));
+if (!process.send) throw new Error('the engine runs as a child process with an IPC channel: start it through EngineClient');
+const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+// The parent went away (the extension host crashed or was killed): nobody can ask for a shutdown.
+process.on('disconnect', () => process.exit(0));
 const log = (line: string): void => void connection.sendNotification(LogNotification, { line });
 // Before any ONNX session or LanceDB connection exists: their thread pools inherit it.
 log(lowerEngineThreadPriority());
@@ -92,6 +97,7 @@ function asResponseError(e: unknown): ResponseError<void> {
   if (e instanceof UnknownPaperError) return new ResponseError(EngineErrorCode.UnknownPaper, e.message);
   if (e instanceof IndexBusyError) return new ResponseError(EngineErrorCode.Busy, e.message);
   if (e instanceof IndexCancelled) return new ResponseError(EngineErrorCode.Cancelled, e.message);
+  if (e instanceof SearchCancelled) return new ResponseError(EngineErrorCode.Cancelled, e.message);
   return new ResponseError(-32603, e instanceof Error ? e.message : String(e));
 }
 
@@ -101,10 +107,14 @@ function handle<P, R>(
 ): (params: P, token: CancellationToken) => Promise<R> {
   return async (params, token) => {
     if (fatal) throw new ResponseError(-32603, `the engine is stopping after an internal error: ${fatal.message}`);
+    if (token.isCancellationRequested) throw new ResponseError(EngineErrorCode.Cancelled, 'cancelled');
     active++;
     if (usesEngine) using++;
     try {
-      return await fn(params, token);
+      const result = await fn(params, token);
+      // An answer nobody waits for any more is not sent (the caller has moved on: a new keystroke, a closed hover).
+      if (token.isCancellationRequested) throw new ResponseError(EngineErrorCode.Cancelled, 'cancelled');
+      return result;
     } catch (e) {
       throw asResponseError(e);
     } finally {
@@ -144,10 +154,10 @@ async function closeEngine(): Promise<void> {
 }
 
 /**
- * An uncaught error would end this thread at once, and a thread that ends while an ONNX run is in
- * flight aborts the whole process (the extension host with it). So: refuse new requests, let the
- * running ones finish (an index run stops at its next chunk), release the sessions, and only then
- * rethrow, so the thread ends with the original error for EngineClient to report.
+ * An uncaught error would end this process at once, with an index run's chunk half written and ONNX
+ * sessions not released. So: refuse new requests, let the running ones finish (an index run stops at
+ * its next chunk), release the sessions, and only then end, naming the error on stderr
+ * (ENGINE_FATAL_PREFIX) for EngineClient to report.
  */
 function onFatal(e: unknown): void {
   if (fatal) return;
@@ -167,11 +177,7 @@ function onFatal(e: unknown): void {
     } catch {
       // releasing is best effort: the thread ends next either way
     }
-    process.off('uncaughtException', onFatal);
-    process.off('unhandledRejection', onFatal);
-    setImmediate(() => {
-      throw error;
-    });
+    process.stderr.write(`${error.stack ?? error.message}\n${ENGINE_FATAL_PREFIX}${error.message.split('\n')[0]}\n`, () => process.exit(1));
   })();
 }
 process.on('uncaughtException', onFatal);
@@ -264,15 +270,15 @@ connection.onRequest(
 
 connection.onRequest(
   SearchPapers,
-  handle(async ({ query, k, mode, diversity }) => requireOpen().search.search(query, k, mode, diversity)),
+  handle(async ({ query, k, mode, diversity }, token) => requireOpen().search.search(query, k, mode, diversity, token)),
 );
 connection.onRequest(
   RelatedPapers,
-  handle(async ({ id, k, diversity }) => requireOpen().search.related(id, k, diversity)),
+  handle(async ({ id, k, diversity }, token) => requireOpen().search.related(id, k, diversity, token)),
 );
 connection.onRequest(
   RelatedToText,
-  handle(async ({ text, k, diversity }) => requireOpen().search.relatedToText(text, k, diversity)),
+  handle(async ({ text, k, diversity }, token) => requireOpen().search.relatedToText(text, k, diversity, token)),
 );
 connection.onRequest(
   GetPapers,
@@ -346,10 +352,11 @@ connection.onRequest(
   Shutdown,
   handle0(async () => {
     await closeEngine();
-    // Let the reply go out, then close the port so the thread ends on its own.
+    // Let the reply go out, then leave. Native thread pools could keep an idle process alive, so
+    // it exits explicitly once the channel is closed.
     setImmediate(() => {
       connection.dispose();
-      parentPort?.close();
+      process.disconnect?.();
     });
   }, false),
 );

@@ -7,12 +7,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { mergePapers, readLibraryFile } from '../core/ingest/libraryReader';
-import { normaliseTitle } from '../core/paperIdentity';
-import type { IngestDiagnostic, Paper, ParseResult } from '../shared/paper';
-import type { IndexProgress, IndexSummary } from '../shared/engineProtocol';
-import type { PaperStore, RowSummary, StoredRow } from './paperStore';
-import type { TextEncoder } from './textEncoder';
+import { mergePapers, readLibraryFile } from '../../core/ingest/libraryReader';
+import { normaliseTitle } from '../../core/paperIdentity';
+import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
+import type { IndexProgress, IndexSummary } from '../../shared/engineProtocol';
+import type { PaperStore, RowSummary, StoredRow } from '../store/paperStore';
+import type { TextEncoder } from '../textEncoder';
 
 export interface IndexOptions {
   onProgress?: (p: IndexProgress) => void;

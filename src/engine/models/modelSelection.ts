@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
-import { claimIndexFolder } from './indexMarker';
+import { claimIndexFolder } from '../client/indexMarker';
 import type { ModelTask } from './modelManifest';
 
 export const SETTINGS_FILE = 'atlas-settings.json';

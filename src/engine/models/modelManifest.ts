@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
-import { packageRoot } from './packageRoot';
+import { packageRoot } from '../packageRoot';
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
 

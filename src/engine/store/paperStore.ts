@@ -6,8 +6,8 @@
 import './lanceEnvironment';
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from 'apache-arrow';
-import type { Paper, PaperSource } from '../shared/paper';
-import { claimIndexFolder, NotAnIndexFolderError } from './indexMarker';
+import type { Paper, PaperSource } from '../../shared/paper';
+import { claimIndexFolder, NotAnIndexFolderError } from '../client/indexMarker';
 
 /** Below this many papers an exact (flat) scan is fast enough and exact; above it an ANN index is built. */
 export const ANN_THRESHOLD = 50_000;

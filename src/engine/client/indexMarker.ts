@@ -12,7 +12,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { acquireIndexLock } from './indexLock';
+import { acquireIndexLock } from '../index/indexLock';
 
 export const INDEX_MARKER = '.paper-atlas-index';
 
