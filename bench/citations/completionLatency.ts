@@ -20,7 +20,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { paragraphAround, PrefixIndex } from '../../src/core/citations/citationRanking';
 import { suggestCitations } from '../../src/core/citations/citationSuggestions';
-import { EngineClient } from '../../src/engine/engineClient';
+import { EngineClient } from '../../src/engine/client/engineClient';
 import type { Paper } from '../../src/shared/paper';
 import { benchCacheDir } from '../encoding/benchModels';
 import { heldOutArxiv, readArxivListings } from '../heldOutData';
