@@ -51,6 +51,9 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
 (cd $T && nice -n 10 $PY train_mlm.py --out $C/mlm.pt --resume --seq 256 --batch 128 --epochs 6 --lr 1e-3 \
    --warmup 200 --minutes 600 --save-minutes 4 --log-every 10 >> $C/mlm.log 2>&1)
 (cd $T && $PY eval_mlm.py --ckpt $C/mlm.pt)
+# On a fresh machine (empty training cache) continue from the SHIPPED MLM instead of from GloVe:
+#   (cd $T && $PY init_from_onnx.py --out $C/mlm_shipped.pt)
+#   (cd $T && $PY train_mlm.py --init $C/mlm_shipped.pt --out $C/mlm.pt --total-steps N ...)
 # Encoder from it (inverse cloze + title + halves, BM25 hard negatives; not run to the end yet):
 (cd $T && nice -n 10 $PY train_encoder.py --init $C/mlm.pt --out $C/enc2.pt --resume --minutes 600 >> $C/enc2.log 2>&1)
 # GPU variant (6 layers x 384): see gpu_run.sh; checks: (cd $T && $PY -m unittest test_train_mlm)
