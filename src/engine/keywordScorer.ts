@@ -11,16 +11,20 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { readFileSync } from 'node:fs';
 import * as ort from './onnxRuntime';
 import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
-import { candidatePhrases, type Candidate, type Term } from '../core/keywords/candidatePhrases';
+import type { Candidate, Term } from '../core/keywords/candidatePhrases';
 import {
-  DEFAULT_RANKING,
-  DEFAULT_RANKING_WITHOUT_IDF,
-  occurrenceScores,
-  rankKeyphrases,
-  termHeatMap,
-  type DocumentFrequency,
-  type RankingOptions,
-} from '../core/keywords/keywordRanking';
+  heatSpans,
+  KEYPHRASE_WEIGHTS,
+  KEYPHRASE_WEIGHTS_WITHOUT_LIBRARY,
+  keyphraseScore,
+  phraseFeatures,
+  selectKeyphrases,
+  similarityPool,
+  type KeyphraseWeights,
+  type PhraseFeatures,
+} from '../core/keywords/keyphraseScoring';
+import { occurrenceScores, type DocumentFrequency } from '../core/keywords/keywordRanking';
+import { nounPhraseCandidates, type PartOfSpeechTagger, type TermClass } from '../core/keywords/nounPhrases';
 import { planMaskedPasses, spanSurprise, type MaskedPlan } from '../core/keywords/maskedPasses';
 import { encodeWithWordSpans, wordPiecesFrom, type EncodedText } from '../core/keywords/wordSpans';
 import type { KeywordsResult } from '../shared/engineProtocol';
@@ -29,6 +33,10 @@ import { keywordCacheKey, type KeywordCache } from './keywordCache';
 import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from './keywordHeadGather';
 import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from './modelFolder';
 import { modelFingerprint } from './modelFingerprint';
+import { winkPartOfSpeech } from './partOfSpeechTagger';
+
+/** Unit vectors of texts (the library's encoder): the phrase-to-paper similarity feature. */
+export type EmbedTexts = (texts: readonly string[]) => Promise<Float32Array[]>;
 
 export interface KeywordScorerOptions {
   threads?: number;
@@ -36,7 +44,11 @@ export interface KeywordScorerOptions {
   log?: (line: string) => void;
   cache?: KeywordCache;
   documentFrequency?: DocumentFrequency;
-  ranking?: Partial<RankingOptions>;
+  weights?: Partial<KeyphraseWeights>;
+  /** Part-of-speech tags for the noun-phrase candidates; wink-nlp unless given. */
+  tagger?: PartOfSpeechTagger;
+  /** Without it (or with a similarity weight of 0) the similarity feature is 0. */
+  embed?: EmbedTexts;
   /** Minimum distance in pieces between spans masked in one pass. */
   minGap?: number;
   /**
@@ -57,6 +69,7 @@ export interface KeywordScorerOptions {
 export interface KeywordAnalysis {
   encoded: EncodedText;
   terms: (Term | null)[];
+  classes: TermClass[];
   candidates: Candidate[];
   /** −mean log P of each candidate occurrence's pieces with the whole candidate masked; NaN = unscored. */
   surprise: Float64Array;
@@ -66,6 +79,11 @@ export interface KeywordAnalysis {
 
 export const DEFAULT_MIN_GAP = 6;
 export const DEFAULT_MASKED_SPAN_TERMS = 3;
+
+/** What `keywords` needs from an analysis to rank it (the benchmark builds the same from saved surprise). */
+export interface RankedKeywords extends KeywordsResult {
+  features: PhraseFeatures[];
+}
 
 export class KeywordScorer {
   private readonly wordPieces;
@@ -123,28 +141,42 @@ export class KeywordScorer {
 
   /** Scores `text` and returns the heat-map spans and the top-k keyphrases. */
   async keywords(text: string, k: number): Promise<KeywordsResult> {
-    return this.rank(await this.analyse(text), k);
+    const { spans, top } = await this.rank(await this.analyse(text), k);
+    return { spans, top, text };
   }
 
-  rank(analysis: KeywordAnalysis, k: number, ranking?: Partial<RankingOptions>): KeywordsResult {
-    const defaults = this.documentFrequency ? DEFAULT_RANKING : DEFAULT_RANKING_WITHOUT_IDF;
-    const options = { ...defaults, ...this.options.ranking, ...ranking };
-    const scores = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, options.spanWeight);
-    const round = (x: number): number => Math.round(x * 1000) / 1000;
-    const spans = termHeatMap(analysis.candidates, scores, options, this.documentFrequency).map((s) => ({ ...s, score: round(s.score) }));
-    const top = rankKeyphrases(analysis.candidates, scores, options, this.documentFrequency)
-      .slice(0, Math.max(0, k))
-      .map(({ text, score, start, end }) => ({ text, score: round(score), start, end }));
-    return { spans, top, text: analysis.encoded.text };
+  weights(override?: Partial<KeyphraseWeights>): KeyphraseWeights {
+    return { ...(this.documentFrequency ? KEYPHRASE_WEIGHTS : KEYPHRASE_WEIGHTS_WITHOUT_LIBRARY), ...this.options.weights, ...override };
+  }
+
+  /**
+   * Features, then (when an encoder is given and weighted) the similarity of the best-scoring
+   * phrases to the text, then the diverse top k and the heat-map.
+   */
+  async rank(analysis: KeywordAnalysis, k: number, override?: Partial<KeyphraseWeights>): Promise<RankedKeywords> {
+    const w = this.weights(override);
+    const text = analysis.encoded.text;
+    const surprise = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, w.spanWeight);
+    const features = phraseFeatures(text, analysis.candidates, analysis.terms, surprise, this.documentFrequency);
+    if (this.options.embed && w.similarity !== 0 && features.length > 0) {
+      const pool = similarityPool(features, w);
+      const vectors = await this.options.embed([text, ...pool.map((i) => features[i]!.text)]);
+      const paper = vectors[0]!;
+      pool.forEach((i, j) => {
+        features[i]!.similarity = dot(paper, vectors[j + 1]!);
+      });
+    }
+    return rankFeatures(text, analysis, features, w, k);
   }
 
   async analyse(text: string): Promise<KeywordAnalysis> {
     const encoded = encodeWithWordSpans(text, this.wordPieces);
-    const { terms, candidates } = candidatePhrases(text, encoded.words);
+    const tags = (this.options.tagger ?? winkPartOfSpeech)(text);
+    const { terms, classes, candidates } = nounPhraseCandidates(text, encoded.words, tags);
     const cacheKey = this.cache ? keywordCacheKey(text) : '';
     const cached = this.cache?.get(cacheKey);
     if (cached && cached.length === candidates.length) {
-      return { encoded, terms, candidates, surprise: Float64Array.from(cached), rows: 0 };
+      return { encoded, terms, classes, candidates, surprise: Float64Array.from(cached), rows: 0 };
     }
     const maxTerms = this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS;
     const masked = candidates.flatMap((c, i) => (c.lastTerm - c.firstTerm < maxTerms ? [i] : []));
@@ -163,7 +195,7 @@ export class KeywordScorer {
       surprise[c] = maskedSurprise[j]!;
     });
     this.cache?.set(cacheKey, Array.from(surprise));
-    return { encoded, terms, candidates, surprise, rows: plan.rows.length };
+    return { encoded, terms, classes, candidates, surprise, rows: plan.rows.length };
   }
 
   /** log P(target id) at every masked position, in `plan.targets` order. */
@@ -226,6 +258,22 @@ export class KeywordScorer {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** Scores, diverse top k and heat-map of features whose similarity (if any) is filled in. */
+export function rankFeatures(text: string, analysis: Pick<KeywordAnalysis, 'terms' | 'classes'>, features: PhraseFeatures[], w: KeyphraseWeights, k: number): RankedKeywords {
+  const scores = features.map((f) => keyphraseScore(f, w));
+  const chosen = selectKeyphrases(features, scores, Math.max(0, k), w.containment);
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  const spans = heatSpans(analysis.terms, analysis.classes, features, scores, chosen).map((s) => ({ ...s, score: round(s.score) }));
+  const top = chosen.map(({ feature: f, score }) => ({ text: f.text, score: round(score), start: f.start, end: f.end }));
+  return { spans, top, text, features };
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * (b[i] ?? 0);
+  return s;
 }
 
 function gatherHeadOrUndefined(onnxPath: string, log?: (line: string) => void): Uint8Array | undefined {

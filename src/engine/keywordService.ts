@@ -10,7 +10,7 @@ import { DocumentFrequencyTable } from '../core/keywords/documentFrequency';
 import type { Paper } from '../shared/paper';
 import type { KeywordsResult } from '../shared/engineProtocol';
 import { JsonFileKeywordCache, keywordCacheFile } from './keywordCache';
-import { KeywordScorer } from './keywordScorer';
+import { KeywordScorer, type EmbedTexts } from './keywordScorer';
 import { DEFAULT_MLM_ID } from './modelFolder';
 import { UnknownPaperError } from './searchService';
 
@@ -27,6 +27,8 @@ export interface KeywordServiceOptions {
   mlm?: string;
   threads?: number;
   log?: (line: string) => void;
+  /** The library's encoder, for the similarity of a phrase to its paper. */
+  embed?: EmbedTexts;
 }
 
 /** Below this many papers library IDF is noise (every phrase is rare), so it is not used. */
@@ -72,6 +74,7 @@ export class KeywordService {
       const scorer = await KeywordScorer.open(mlm, {
         ...(this.options.threads ? { threads: this.options.threads } : {}),
         ...(this.options.log ? { log: this.options.log } : {}),
+        ...(this.options.embed ? { embed: this.options.embed } : {}),
       });
       // The cache file records the weights' fingerprint, which is known once the scorer is open.
       const cache = new JsonFileKeywordCache(keywordCacheFile(this.options.dbDir, scorer.settings.id), scorer.fingerprint);

@@ -75,7 +75,8 @@ export function occurrenceScores(
   });
   return Float64Array.from(candidates, (c, i) => {
     const own = surprise[i] ?? Number.NaN;
-    if (c.firstTerm === c.lastTerm || spanWeight >= 1) return own;
+    // A phrase longer than the masked limit has no span surprise of its own: its words speak for it.
+    if (c.firstTerm === c.lastTerm || (spanWeight >= 1 && Number.isFinite(own))) return own;
     const parts: number[] = [];
     for (let t = c.firstTerm; t <= c.lastTerm; t++) {
       const s = termSurprise.get(t);

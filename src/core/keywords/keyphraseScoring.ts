@@ -1,0 +1,205 @@
+/**
+ * Keyphrase scoring from per-phrase features, diverse top-k selection, and the heat-map spans.
+ *
+ * Features of one stemmed key (computed once per text, so the benchmark can try many weightings):
+ * - surprise: the masked LM's surprise of the phrase (−mean log P of its pieces with the whole phrase
+ *   masked, mixed with its words' own surprise; the most surprising occurrence);
+ * - prior: the mean library IDF of the phrase's words — what a word's rarity alone predicts. The
+ *   weighted difference surprise − prior is surprise *relative to the frequency prior*: a word rare
+ *   everywhere is surprising to any model and is not a keyphrase for that;
+ * - idf: the library IDF of the whole phrase (a phrase the library's papers share has a moderate one);
+ * - tf: ln(1 + occurrences); position: 1 − (first start / text length); length: terms − 1;
+ * - similarity: cosine of the phrase's embedding with the text's (the encoder's), when computed.
+ * The weights live in keyphraseWeights.json, written by the tuning run of bench/keywordQuality.ts.
+ */
+import type { Candidate, Term } from './candidatePhrases';
+import { inverseDocumentFrequency, type DocumentFrequency, type KeywordSpanScore } from './keywordRanking';
+import type { TermClass } from './nounPhrases';
+import tuned from './keyphraseWeights.json';
+
+export type Containment = 'keep' | 'drop' | 'independent';
+
+export interface KeyphraseWeights {
+  surprise: number;
+  /** Span surprise vs the mean of its words' (1 = span only; longer phrases than the masked limit use words). */
+  spanWeight: number;
+  prior: number;
+  idf: number;
+  tf: number;
+  position: number;
+  length: number;
+  similarity: number;
+  /**
+   * A phrase that contains, or is contained in, a better one: 'drop' it, keep it only if it occurs
+   * on its own elsewhere in the text ('independent'), or 'keep' it.
+   */
+  containment: Containment;
+}
+
+export interface PhraseFeatures {
+  key: string;
+  text: string;
+  start: number;
+  end: number;
+  terms: number;
+  occurrences: number;
+  /** Character ranges of every occurrence (for containment and the heat-map). */
+  ranges: [number, number][];
+  surprise: number;
+  prior: number;
+  idf: number;
+  tf: number;
+  position: number;
+  length: number;
+  similarity: number;
+}
+
+interface WeightsFile {
+  withLibrary: KeyphraseWeights;
+  withoutLibrary: KeyphraseWeights;
+}
+
+const weightsFile = tuned as WeightsFile;
+/** Tuned with library IDF (a library of at least MIN_PAPERS_FOR_IDF papers). */
+export const KEYPHRASE_WEIGHTS: KeyphraseWeights = weightsFile.withLibrary;
+/** Tuned with no corpus statistics at all (prior and idf are 0 there). */
+export const KEYPHRASE_WEIGHTS_WITHOUT_LIBRARY: KeyphraseWeights = weightsFile.withoutLibrary;
+
+/**
+ * One feature row per stemmed key, its first occurrence giving text and span. `occurrenceSurprise`
+ * is per candidate (keywordRanking.ts `occurrenceScores`); an unscored phrase gets the text's median.
+ */
+export function phraseFeatures(
+  text: string,
+  candidates: readonly Candidate[],
+  terms: readonly (Term | null)[],
+  occurrenceSurprise: ArrayLike<number>,
+  df?: DocumentFrequency,
+): PhraseFeatures[] {
+  const byKey = new Map<string, { first: Candidate; ranges: [number, number][]; best: number }>();
+  candidates.forEach((c, i) => {
+    const s = occurrenceSurprise[i] ?? Number.NaN;
+    let e = byKey.get(c.key);
+    if (!e) byKey.set(c.key, (e = { first: c, ranges: [], best: Number.NaN }));
+    e.ranges.push([c.start, c.end]);
+    if (Number.isFinite(s) && !(s <= e.best)) e.best = s;
+  });
+  const finite = [...byKey.values()].map((e) => e.best).filter(Number.isFinite).sort((a, b) => a - b);
+  const median = finite.length ? finite[Math.floor(finite.length / 2)]! : 0;
+  const wordIdf = new Map<string, number>();
+  const idfOfWord = (key: string): number => {
+    let v = wordIdf.get(key);
+    if (v === undefined) wordIdf.set(key, (v = inverseDocumentFrequency(df, key)));
+    return v;
+  };
+  const length = Math.max(1, text.length);
+  return [...byKey].map(([key, { first, ranges, best }]) => {
+    let prior = 0;
+    let n = 0;
+    for (let t = first.firstTerm; t <= first.lastTerm; t++) {
+      const term = terms[t];
+      if (!term) continue;
+      prior += idfOfWord(term.key);
+      n++;
+    }
+    const termCount = first.lastTerm - first.firstTerm + 1;
+    return {
+      key,
+      text: first.text,
+      start: first.start,
+      end: first.end,
+      terms: termCount,
+      occurrences: ranges.length,
+      ranges,
+      surprise: Number.isFinite(best) ? best : median,
+      prior: n ? prior / n : 0,
+      idf: inverseDocumentFrequency(df, key),
+      tf: Math.log1p(ranges.length),
+      position: 1 - first.start / length,
+      length: termCount - 1,
+      similarity: 0,
+    };
+  });
+}
+
+export function keyphraseScore(f: PhraseFeatures, w: KeyphraseWeights): number {
+  return (
+    w.surprise * f.surprise - w.prior * f.prior + w.idf * f.idf + w.tf * f.tf + w.position * f.position + w.length * f.length + w.similarity * f.similarity
+  );
+}
+
+/** `inner` is a contiguous run of `outer`'s words (keys are stemmed words joined by spaces). */
+export function containsKey(outer: string, inner: string): boolean {
+  return outer !== inner && ` ${outer} `.includes(` ${inner} `);
+}
+
+/** Some occurrence of `f` lies outside every occurrence of `other`. */
+function occursWithout(f: PhraseFeatures, other: PhraseFeatures): boolean {
+  return f.ranges.some(([s, e]) => !other.ranges.some(([os, oe]) => os <= s && e <= oe));
+}
+
+/**
+ * The top k, best first, without near-duplicates: stemmed duplicates are one key already; a phrase
+ * that contains or is contained in a better-ranked chosen one is skipped under 'drop', and under
+ * 'independent' kept only if it also occurs on its own (a sub-phrase that appears only inside the
+ * longer phrase has not earned a place of its own).
+ */
+export function selectKeyphrases(features: readonly PhraseFeatures[], scores: ArrayLike<number>, k: number, containment: Containment): { feature: PhraseFeatures; score: number }[] {
+  const order = features.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || features[a]!.start - features[b]!.start);
+  const chosen: { feature: PhraseFeatures; score: number }[] = [];
+  for (const i of order) {
+    if (chosen.length >= k) break;
+    const f = features[i]!;
+    if (containment !== 'keep') {
+      const clash = chosen.some(({ feature: c }) => {
+        if (containsKey(c.key, f.key)) return containment === 'drop' || !occursWithout(f, c);
+        if (containsKey(f.key, c.key)) return containment === 'drop' || !occursWithout(c, f);
+        return false;
+      });
+      if (clash) continue;
+    }
+    chosen.push({ feature: f, score: scores[i] ?? 0 });
+  }
+  return chosen;
+}
+
+/**
+ * Heat-map spans, one per term occurrence, in text order: words of the chosen phrases carry their
+ * phrase's score; other nouns carry their own one-word score. Modifiers outside chosen phrases,
+ * function words, adverbs, verbs and numbers get no span, so they are never tinted.
+ */
+export function heatSpans(
+  terms: readonly (Term | null)[],
+  classes: readonly TermClass[],
+  features: readonly PhraseFeatures[],
+  scores: ArrayLike<number>,
+  chosen: readonly { feature: PhraseFeatures; score: number }[],
+): KeywordSpanScore[] {
+  const oneWord = new Map<string, number>();
+  features.forEach((f, i) => {
+    if (f.terms === 1) oneWord.set(f.key, scores[i] ?? 0);
+  });
+  const out: KeywordSpanScore[] = [];
+  terms.forEach((t, i) => {
+    if (!t || classes[i] === 'other') return;
+    let score = classes[i] === 'noun' ? oneWord.get(t.key) : undefined;
+    for (const { feature, score: s } of chosen) {
+      if (feature.ranges.some(([a, b]) => a <= t.start && t.end <= b) && (score === undefined || s > score)) score = s;
+    }
+    if (score !== undefined) out.push({ text: t.text, start: t.start, end: t.end, score });
+  });
+  return out;
+}
+
+/** How many of the best phrases (before similarity) get an embedding: one small encoder batch. */
+export const SIMILARITY_POOL = 24;
+
+/** Indices of the phrases whose similarity is computed: the best by every other feature. */
+export function similarityPool(features: readonly PhraseFeatures[], w: KeyphraseWeights, size = SIMILARITY_POOL): number[] {
+  const without = { ...w, similarity: 0 };
+  const pre = features.map((f) => keyphraseScore(f, without));
+  return features
+    .map((_, i) => i)
+    .sort((a, b) => pre[b]! - pre[a]!)
+    .slice(0, size);
+}

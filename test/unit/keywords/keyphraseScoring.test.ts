@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { containsKey, heatSpans, keyphraseScore, phraseFeatures, selectKeyphrases, type KeyphraseWeights, type PhraseFeatures } from '../../../src/core/keywords/keyphraseScoring';
+import { nounPhraseCandidates } from '../../../src/core/keywords/nounPhrases';
+import { splitWords } from '../../../src/core/keywords/wordSpans';
+import { winkPartOfSpeech } from '../../../src/engine/partOfSpeechTagger';
+
+function feature(key: string, ranges: [number, number][]): PhraseFeatures {
+  return { key, text: key, start: ranges[0]![0], end: ranges[0]![1], terms: key.split(' ').length, occurrences: ranges.length, ranges, surprise: 0, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0 };
+}
+
+test('containment is on whole stemmed words', () => {
+  assert.ok(containsKey('slot connect model', 'slot connect'));
+  assert.ok(containsKey('slot connect model', 'connect'));
+  assert.ok(!containsKey('slot connect', 'slot connect'));
+  assert.ok(!containsKey('slotted connect', 'slot'));
+});
+
+test('"drop": a sub-phrase or super-phrase of a better one never also appears', () => {
+  const f = [feature('explicit slot connect model', [[0, 30]]), feature('slot connect', [[9, 24]]), feature('slot', [[9, 13]]), feature('connect', [[14, 24]]), feature('dialogu state track', [[40, 63]])];
+  const got = selectKeyphrases(f, [5, 4, 3, 2, 1], 10, 'drop').map((c) => c.feature.key);
+  assert.deepEqual(got, ['explicit slot connect model', 'dialogu state track']);
+});
+
+test('"independent": a sub-phrase stays only if it also occurs outside the longer phrase', () => {
+  // "slot" also occurs on its own at 50..54; "connect" only ever inside the longer phrase.
+  const f = [feature('slot connect', [[0, 15]]), feature('slot', [[0, 4], [50, 54]]), feature('connect', [[5, 15]])];
+  const got = selectKeyphrases(f, [3, 2, 1], 10, 'independent').map((c) => c.feature.key);
+  assert.deepEqual(got, ['slot connect', 'slot']);
+  assert.deepEqual(selectKeyphrases(f, [3, 2, 1], 10, 'keep').length, 3);
+});
+
+test('stemmed duplicates are one phrase, with the first occurrence as its span', () => {
+  const text = 'Neural networks are trained. A neural network is a model.';
+  const { candidates, terms } = nounPhraseCandidates(text, splitWords(text), winkPartOfSpeech(text));
+  const f = phraseFeatures(text, candidates, terms, new Float64Array(candidates.length).fill(1));
+  const nn = f.filter((x) => x.key === 'neural network');
+  assert.equal(nn.length, 1);
+  assert.equal(nn[0]!.occurrences, 2);
+  assert.equal(text.slice(nn[0]!.start, nn[0]!.end), 'Neural networks');
+});
+
+test('the score is the weighted sum, surprise measured against the word-frequency prior', () => {
+  const w: KeyphraseWeights = { surprise: 1, spanWeight: 1, prior: 0.5, idf: 2, tf: 3, position: 4, length: 5, similarity: 6, containment: 'keep' };
+  const f = { ...feature('a b', [[0, 3]]), surprise: 10, prior: 4, idf: 1, tf: 1, position: 0.5, length: 1, similarity: 0.5 };
+  assert.equal(keyphraseScore(f, w), 10 - 2 + 2 + 3 + 2 + 5 + 3);
+});
+
+test('heat spans: only content words; words of a chosen phrase carry its score', () => {
+  const text = 'Besides, hierarchical attention eventually hurts slot imbalance.';
+  const { candidates, terms, classes } = nounPhraseCandidates(text, splitWords(text), winkPartOfSpeech(text));
+  const f = phraseFeatures(text, candidates, terms, new Float64Array(candidates.length).fill(1));
+  const scores = f.map((x) => (x.key === 'hierarch attent' ? 9 : 1));
+  const chosen = selectKeyphrases(f, scores, 1, 'drop');
+  const spans = heatSpans(terms, classes, f, scores, chosen);
+  const words = spans.map((s) => s.text);
+  for (const never of ['Besides', 'eventually', 'hurts']) assert.ok(!words.includes(never), `${never} has a span`);
+  assert.equal(spans.find((s) => s.text === 'hierarchical')?.score, 9);
+  assert.equal(spans.find((s) => s.text === 'attention')?.score, 9);
+  assert.equal(spans.find((s) => s.text === 'slot')?.score, 1);
+});
