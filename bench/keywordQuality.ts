@@ -170,11 +170,11 @@ function shippedRanker(set: DevSet, w: KeyphraseWeights, k = 10): (i: number) =>
     const features = featuresOf(set, i, w.spanWeight).map((f) => ({ ...f, similarity: 0 }));
     if (w.similarity !== 0) for (const j of similarityPool(features, w)) features[j]!.similarity = set.similarity[i]!.get(features[j]!.key) ?? 0;
     const scores = features.map((f) => keyphraseScore(f, w));
-    return selectKeyphrases(features, scores, k, w.containment).map((c) => c.feature.key);
+    return selectKeyphrases(features, scores, k, w.containment, w.redundancy).map((c) => c.feature.key);
   };
 }
 
-const ZERO: KeyphraseWeights = { surprise: 0, spanWeight: 1, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, containment: 'keep' };
+const ZERO: KeyphraseWeights = { surprise: 0, spanWeight: 1, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, containment: 'keep', redundancy: 0 };
 
 /** Coordinate ascent from `start` over per-weight grids, on the mean tune F1@10 of the sets. */
 function tune(sets: readonly DevSet[], start: KeyphraseWeights, fixed: ReadonlySet<keyof KeyphraseWeights> = new Set()): { w: KeyphraseWeights; f1: number } {
@@ -183,12 +183,13 @@ function tune(sets: readonly DevSet[], start: KeyphraseWeights, fixed: ReadonlyS
     surprise: [-1, -0.5, -0.25, 0, 0.25, 0.5, 1, 2],
     spanWeight: [0, 0.5, 1, 1.5],
     prior: [-1, -0.5, 0, 0.25, 0.5, 1],
-    idf: [0, 0.25, 0.5, 1, 1.5, 2],
+    idf: [-1, -0.5, -0.25, 0, 0.25, 0.5, 1, 1.5, 2],
     tf: [0, 1, 2, 4, 8],
     position: [0, 1, 2, 4, 8],
     length: [-1, -0.5, 0, 0.5, 1, 2],
     similarity: [0, 2, 4, 8, 16],
     containment: ['keep', 'independent', 'drop'],
+    redundancy: [0, 1, 2, 4, 8],
   };
   let best = { w: start, f1: objective(start) };
   for (let round = 0; round < 3; round++) {
@@ -305,7 +306,9 @@ async function main(): Promise<void> {
   let withLibrary = KEYPHRASE_WEIGHTS;
   let withoutLibrary = { ...KEYPHRASE_WEIGHTS, prior: 0, idf: 0 };
   if (args.includes('--tune')) {
-    withLibrary = tune(sets, { ...ZERO, surprise: 0.5, tf: 2, idf: 1, containment: 'independent' }).w;
+    const on = flag('tune-on');
+    const tuneSets = on ? sets.filter((s) => s.name.startsWith(on)) : sets;
+    withLibrary = tune(tuneSets, { ...ZERO, surprise: 0.5, tf: 2, idf: 1, containment: 'independent' }).w;
     const noIdf = sets.map((s) => ({ ...s, df: new DocumentFrequencyTable() }));
     featureCache.clear();
     withoutLibrary = tune(noIdf, { ...withLibrary, prior: 0, idf: 0 }, new Set(['prior', 'idf'])).w;
@@ -316,6 +319,14 @@ async function main(): Promise<void> {
     }
   }
 
+  const examples = Number(flag('examples') ?? 0);
+  for (const set of sets) {
+    for (const i of set.test.slice(0, examples)) {
+      console.log(`\n[${set.name} ${set.docs[i]!.id}] gold: ${set.docs[i]!.keyphrases.join(' · ')}`);
+      const top = shippedRanker(set, withLibrary)(i);
+      console.log(`  shipped: ${top.map((k) => (set.gold[i]!.has(k) ? `*${k}*` : k)).join(' · ')}`);
+    }
+  }
   const surpriseOnly: KeyphraseWeights = { ...ZERO, surprise: 1 };
   const variants: [string, KeyphraseWeights | 'tfidf-ngrams' | 'tfidf-np'][] = [
     ['TF-IDF, stop-word n-grams (earlier baseline)', 'tfidf-ngrams'],
@@ -328,7 +339,7 @@ async function main(): Promise<void> {
     ['MLM surprise + length', { ...surpriseOnly, length: 0.5 }],
     ['MLM surprise + similarity to the text', { ...surpriseOnly, similarity: 4 }],
     ['shipped weights, without similarity', { ...withLibrary, similarity: 0 }],
-    ['shipped weights, sub-phrases kept', { ...withLibrary, containment: 'keep' }],
+    ['shipped weights, no diversity (sub-phrases kept, no MMR)', { ...withLibrary, containment: 'keep', redundancy: 0 }],
     [`shipped ${JSON.stringify(withLibrary)}`, withLibrary],
   ];
   const table = variants.map(([name, v]) => {

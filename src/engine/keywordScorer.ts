@@ -263,7 +263,7 @@ export class KeywordScorer {
 /** Scores, diverse top k and heat-map of features whose similarity (if any) is filled in. */
 export function rankFeatures(text: string, analysis: Pick<KeywordAnalysis, 'terms' | 'classes'>, features: PhraseFeatures[], w: KeyphraseWeights, k: number): RankedKeywords {
   const scores = features.map((f) => keyphraseScore(f, w));
-  const chosen = selectKeyphrases(features, scores, Math.max(0, k), w.containment);
+  const chosen = selectKeyphrases(features, scores, Math.max(0, k), w.containment, w.redundancy);
   const round = (x: number): number => Math.round(x * 1000) / 1000;
   const spans = heatSpans(analysis.terms, analysis.classes, features, scores, chosen).map((s) => ({ ...s, score: round(s.score) }));
   const top = chosen.map(({ feature: f, score }) => ({ text: f.text, score: round(score), start: f.start, end: f.end }));

@@ -99,8 +99,9 @@ export class KeywordService {
     this.dfCount = total;
     const papers: Paper[] = [];
     for (let offset = 0; offset < total; offset += 1000) papers.push(...(await store.pageOfPapers(offset, 1000)));
+    // The table's own version is part of the stamp: keys of up to four terms since the noun-phrase candidates.
     const stamp = createHash('sha256')
-      .update(papers.map((p) => p.contentHash).sort().join(','))
+      .update(`df-v2:${papers.map((p) => p.contentHash).sort().join(',')}`)
       .digest('hex')
       .slice(0, 16);
     if (stamp === this.dfStamp) return;

@@ -34,6 +34,11 @@ export interface KeyphraseWeights {
    * on its own elsewhere in the text ('independent'), or 'keep' it.
    */
   containment: Containment;
+  /**
+   * MMR-style diversity: subtracted per share of the phrase's (stemmed) words already shown by the
+   * phrases chosen before it, so "slot · slot connection · connection" does not fill the list.
+   */
+  redundancy: number;
 }
 
 export interface PhraseFeatures {
@@ -140,25 +145,53 @@ function occursWithout(f: PhraseFeatures, other: PhraseFeatures): boolean {
 
 /**
  * The top k, best first, without near-duplicates: stemmed duplicates are one key already; a phrase
- * that contains or is contained in a better-ranked chosen one is skipped under 'drop', and under
- * 'independent' kept only if it also occurs on its own (a sub-phrase that appears only inside the
- * longer phrase has not earned a place of its own).
+ * that contains or is contained in a chosen one is skipped under 'drop', and under 'independent'
+ * kept only if it also occurs on its own (a sub-phrase that appears only inside the longer phrase has
+ * not earned a place of its own). Picks are greedy on score − redundancy × (share of the phrase's
+ * words already chosen), as in maximal marginal relevance.
  */
-export function selectKeyphrases(features: readonly PhraseFeatures[], scores: ArrayLike<number>, k: number, containment: Containment): { feature: PhraseFeatures; score: number }[] {
+export function selectKeyphrases(
+  features: readonly PhraseFeatures[],
+  scores: ArrayLike<number>,
+  k: number,
+  containment: Containment,
+  redundancy = 0,
+): { feature: PhraseFeatures; score: number }[] {
   const order = features.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || features[a]!.start - features[b]!.start);
   const chosen: { feature: PhraseFeatures; score: number }[] = [];
-  for (const i of order) {
-    if (chosen.length >= k) break;
-    const f = features[i]!;
-    if (containment !== 'keep') {
-      const clash = chosen.some(({ feature: c }) => {
-        if (containsKey(c.key, f.key)) return containment === 'drop' || !occursWithout(f, c);
-        if (containsKey(f.key, c.key)) return containment === 'drop' || !occursWithout(c, f);
-        return false;
-      });
-      if (clash) continue;
+  const shownWords = new Set<string>();
+  const clashes = (f: PhraseFeatures): boolean =>
+    containment !== 'keep' &&
+    chosen.some(({ feature: c }) => {
+      if (containsKey(c.key, f.key)) return containment === 'drop' || !occursWithout(f, c);
+      if (containsKey(f.key, c.key)) return containment === 'drop' || !occursWithout(c, f);
+      return false;
+    });
+  const remaining = [...order];
+  while (chosen.length < k && remaining.length > 0) {
+    let best = -1;
+    let bestValue = Number.NEGATIVE_INFINITY;
+    for (let r = 0; r < remaining.length; r++) {
+      const i = remaining[r]!;
+      const base = scores[i] ?? 0;
+      // Sorted by score: once the base score cannot beat the best penalised value, stop looking.
+      if (base <= bestValue) break;
+      const f = features[i]!;
+      let value = base;
+      if (redundancy > 0 && shownWords.size > 0) {
+        const words = f.key.split(' ');
+        value -= (redundancy * words.filter((w) => shownWords.has(w)).length) / words.length;
+      }
+      if (value > bestValue && !clashes(f)) {
+        bestValue = value;
+        best = r;
+      }
     }
+    if (best < 0) break;
+    const i = remaining.splice(best, 1)[0]!;
+    const f = features[i]!;
     chosen.push({ feature: f, score: scores[i] ?? 0 });
+    for (const w of f.key.split(' ')) shownWords.add(w);
   }
   return chosen;
 }

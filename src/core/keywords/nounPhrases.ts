@@ -1,7 +1,7 @@
 /**
  * Keyphrase candidates a linguist would accept: noun phrases read off part-of-speech tags, not every
- * stop-word-free n-gram. A candidate is a run of 1..maxTerms terms inside one chunk of modifiers and
- * nouns, ending in a noun ("hierarchical attention", "dialogue state tracking"). Hyphenated terms
+ * stop-word-free n-gram. A candidate is a run of 1..maxTerms terms, modifiers then nouns
+ * (modifier* noun+: "hierarchical attention", "dialogue state tracking"), inside one chunk. Hyphenated terms
  * ("state-of-the-art", "RoBERTa-based") are one term (see candidatePhrases.ts); a hyphenated term
  * ending in a noun is a noun, any other is a modifier. Acronyms and model names ("BERT", "MultiWOZ",
  * "RoBERTa", "GPT-3", "word2vec") are nouns whatever the tagger says: it often calls them verbs or
@@ -97,9 +97,12 @@ export function nounPhraseCandidates(
   const candidates: Candidate[] = [];
   for (let a = 0; a < terms.length; a++) {
     if (classes[a] === 'other') continue;
+    let sawNoun = false;
     for (let b = a; b < Math.min(terms.length, a + maxTerms); b++) {
-      if (classes[b] === 'other') break;
+      // Modifiers* nouns+: a modifier after a noun starts another phrase ("method combining quantum").
+      if (classes[b] === 'other' || (sawNoun && classes[b] === 'modifier')) break;
       if (classes[b] !== 'noun') continue;
+      sawNoun = true;
       const first = terms[a]!;
       const last = terms[b]!;
       const parts = terms.slice(a, b + 1) as Term[];

@@ -41,7 +41,7 @@ test('stemmed duplicates are one phrase, with the first occurrence as its span',
 });
 
 test('the score is the weighted sum, surprise measured against the word-frequency prior', () => {
-  const w: KeyphraseWeights = { surprise: 1, spanWeight: 1, prior: 0.5, idf: 2, tf: 3, position: 4, length: 5, similarity: 6, containment: 'keep' };
+  const w: KeyphraseWeights = { surprise: 1, spanWeight: 1, prior: 0.5, idf: 2, tf: 3, position: 4, length: 5, similarity: 6, containment: 'keep', redundancy: 0 };
   const f = { ...feature('a b', [[0, 3]]), surprise: 10, prior: 4, idf: 1, tf: 1, position: 0.5, length: 1, similarity: 0.5 };
   assert.equal(keyphraseScore(f, w), 10 - 2 + 2 + 3 + 2 + 5 + 3);
 });
@@ -58,4 +58,17 @@ test('heat spans: only content words; words of a chosen phrase carry its score',
   assert.equal(spans.find((s) => s.text === 'hierarchical')?.score, 9);
   assert.equal(spans.find((s) => s.text === 'attention')?.score, 9);
   assert.equal(spans.find((s) => s.text === 'slot')?.score, 1);
+});
+
+test('redundancy: a phrase whose words were all shown already loses to a fresh one', () => {
+  const f = [feature('slot connect', [[0, 15]]), feature('explicit slot connect', [[20, 45]]), feature('dialogu state', [[50, 63]])];
+  // Without the penalty the overlapping phrase comes second; with it the fresh phrase does.
+  assert.deepEqual(
+    selectKeyphrases(f, [5, 4, 3.5], 2, 'keep', 0).map((c) => c.feature.key),
+    ['slot connect', 'explicit slot connect'],
+  );
+  assert.deepEqual(
+    selectKeyphrases(f, [5, 4, 3.5], 2, 'keep', 2).map((c) => c.feature.key),
+    ['slot connect', 'dialogu state'],
+  );
 });

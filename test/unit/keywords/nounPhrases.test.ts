@@ -51,3 +51,11 @@ test('acronym and model-name rule', () => {
   for (const yes of ['BERT', 'RoBERTa', 'MultiWOZ', 'GPT-3', 'word2vec', 'T5', 'BERT-base', 'COVID-19']) assert.ok(isAcronymOrModelName(yes), yes);
   for (const no of ['Large-Scale', 'Attention', 'state-of-the-art', 'Besides']) assert.ok(!isAcronymOrModelName(no), no);
 });
+
+test('modifiers come before the nouns: "method combining quantum" is not a phrase', () => {
+  const text = 'Theory devoted major effort to a dynamical method combining quantum features.';
+  const got = phrases(text);
+  assert.ok(got.includes('quantum features'), JSON.stringify(got));
+  for (const absent of ['Theory devoted major effort', 'method combining quantum features', 'method combining quantum'])
+    assert.ok(!got.includes(absent), `unexpected ${absent} in ${JSON.stringify(got)}`);
+});
