@@ -174,7 +174,7 @@ function shippedRanker(set: DevSet, w: KeyphraseWeights, k = 10): (i: number) =>
   };
 }
 
-const ZERO: KeyphraseWeights = { surprise: 0, spanWeight: 1, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, containment: 'keep', redundancy: 0 };
+const ZERO: KeyphraseWeights = { surprise: 0, spanWeight: 1, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, containment: 'keep', redundancy: 0, unshared: 0 };
 
 /** Coordinate ascent from `start` over per-weight grids, on the mean tune F1@10 of the sets. */
 function tune(sets: readonly DevSet[], start: KeyphraseWeights, fixed: ReadonlySet<keyof KeyphraseWeights> = new Set()): { w: KeyphraseWeights; f1: number } {
@@ -190,6 +190,7 @@ function tune(sets: readonly DevSet[], start: KeyphraseWeights, fixed: ReadonlyS
     similarity: [0, 2, 4, 8, 16],
     containment: ['keep', 'independent', 'drop'],
     redundancy: [0, 1, 2, 4, 8],
+    unshared: [-4, -2, -1, 0, 1],
   };
   let best = { w: start, f1: objective(start) };
   for (let round = 0; round < 3; round++) {
@@ -311,7 +312,7 @@ async function main(): Promise<void> {
     withLibrary = tune(tuneSets, { ...ZERO, surprise: 0.5, tf: 2, idf: 1, containment: 'independent' }).w;
     const noIdf = sets.map((s) => ({ ...s, df: new DocumentFrequencyTable() }));
     featureCache.clear();
-    withoutLibrary = tune(noIdf, { ...withLibrary, prior: 0, idf: 0 }, new Set(['prior', 'idf'])).w;
+    withoutLibrary = tune(noIdf, { ...withLibrary, prior: 0, idf: 0, unshared: 0 }, new Set(['prior', 'idf', 'unshared'])).w;
     featureCache.clear();
     if (args.includes('--write')) {
       writeFileSync(weightsFile, `${JSON.stringify({ model: scorer.settings.id, modelFingerprint: scorer.fingerprint, encoder: encoderId, withLibrary, withoutLibrary }, null, 2)}\n`);
@@ -338,6 +339,7 @@ async function main(): Promise<void> {
     ['MLM surprise + first position', { ...surpriseOnly, position: 2 }],
     ['MLM surprise + length', { ...surpriseOnly, length: 0.5 }],
     ['MLM surprise + similarity to the text', { ...surpriseOnly, similarity: 4 }],
+    ['MLM surprise, phrases no other paper shares −2', { ...surpriseOnly, unshared: -2 }],
     ['shipped weights, without similarity', { ...withLibrary, similarity: 0 }],
     ['shipped weights, no diversity (sub-phrases kept, no MMR)', { ...withLibrary, containment: 'keep', redundancy: 0 }],
     [`shipped ${JSON.stringify(withLibrary)}`, withLibrary],

@@ -140,8 +140,8 @@ export class KeywordScorer {
   }
 
   /** Scores `text` and returns the heat-map spans and the top-k keyphrases. */
-  async keywords(text: string, k: number): Promise<KeywordsResult> {
-    const { spans, top } = await this.rank(await this.analyse(text), k);
+  async keywords(text: string, k: number, textVector?: Float32Array): Promise<KeywordsResult> {
+    const { spans, top } = await this.rank(await this.analyse(text), k, undefined, textVector);
     return { spans, top, text };
   }
 
@@ -151,19 +151,21 @@ export class KeywordScorer {
 
   /**
    * Features, then (when an encoder is given and weighted) the similarity of the best-scoring
-   * phrases to the text, then the diverse top k and the heat-map.
+   * phrases to the text, then the diverse top k and the heat-map. `textVector`: the text's own
+   * embedding when the caller has it (a paper's stored vector), else it is encoded with the phrases.
    */
-  async rank(analysis: KeywordAnalysis, k: number, override?: Partial<KeyphraseWeights>): Promise<RankedKeywords> {
+  async rank(analysis: KeywordAnalysis, k: number, override?: Partial<KeyphraseWeights>, textVector?: Float32Array): Promise<RankedKeywords> {
     const w = this.weights(override);
     const text = analysis.encoded.text;
     const surprise = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, w.spanWeight);
     const features = phraseFeatures(text, analysis.candidates, analysis.terms, surprise, this.documentFrequency);
     if (this.options.embed && w.similarity !== 0 && features.length > 0) {
       const pool = similarityPool(features, w);
-      const vectors = await this.options.embed([text, ...pool.map((i) => features[i]!.text)]);
-      const paper = vectors[0]!;
+      const phrases = pool.map((i) => features[i]!.text);
+      const vectors = await this.options.embed(textVector ? phrases : [text, ...phrases]);
+      const paper = textVector ?? vectors.shift()!;
       pool.forEach((i, j) => {
-        features[i]!.similarity = dot(paper, vectors[j + 1]!);
+        features[i]!.similarity = dot(paper, vectors[j]!);
       });
     }
     return rankFeatures(text, analysis, features, w, k);

@@ -19,6 +19,8 @@ export interface KeywordPaperSource {
   papers(ids: readonly string[]): Promise<Map<string, Paper>>;
   count(): Promise<number>;
   pageOfPapers(offset: number, limit: number): Promise<Paper[]>;
+  /** Stored embeddings (of the paper's title and abstract): the phrase-similarity feature reuses them. */
+  vectors?(ids: readonly string[]): Promise<Map<string, Float32Array>>;
 }
 
 export interface KeywordServiceOptions {
@@ -50,15 +52,17 @@ export class KeywordService {
 
   async keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {
     let text = params.text;
+    let textVector: Float32Array | undefined;
     if (text === undefined) {
       if (!params.id) throw new Error('keywords needs an id or a text');
       const paper = (await this.options.store.papers([params.id])).get(params.id);
       if (!paper) throw new UnknownPaperError(`no paper with id "${params.id}" in the index`);
       text = paperKeywordText(paper);
+      textVector = (await this.options.store.vectors?.([params.id]))?.get(params.id);
     }
     const { scorer, cache } = await this.open();
     await this.refreshDocumentFrequency(scorer);
-    const result = await scorer.keywords(text, params.k);
+    const result = await scorer.keywords(text, params.k, textVector);
     // The whole file is rewritten on a flush: at most every 30 s here, and always on release().
     if (Date.now() - this.lastFlush > 30_000) {
       cache.flush();

@@ -9,7 +9,8 @@
  *   everywhere is surprising to any model and is not a keyphrase for that;
  * - idf: the library IDF of the whole phrase (a phrase the library's papers share has a moderate one);
  * - tf: ln(1 + occurrences); position: 1 − (first start / text length); length: terms − 1;
- * - similarity: cosine of the phrase's embedding with the text's (the encoder's), when computed.
+ * - similarity: cosine of the phrase's embedding with the text's (the encoder's), when computed;
+ * - unshared: 1 when no other library document has the phrase (the issue's "rare everywhere").
  * The weights live in keyphraseWeights.json, written by the tuning run of bench/keywordQuality.ts.
  */
 import type { Candidate, Term } from './candidatePhrases';
@@ -29,6 +30,8 @@ export interface KeyphraseWeights {
   position: number;
   length: number;
   similarity: number;
+  /** Added when no other paper of the library has the phrase (rare everywhere; negative = penalty). */
+  unshared: number;
   /**
    * A phrase that contains, or is contained in, a better one: 'drop' it, keep it only if it occurs
    * on its own elsewhere in the text ('independent'), or 'keep' it.
@@ -57,6 +60,8 @@ export interface PhraseFeatures {
   position: number;
   length: number;
   similarity: number;
+  /** 1 when at most one library document has the phrase (this one), else 0; 0 without a library. */
+  unshared: number;
 }
 
 interface WeightsFile {
@@ -123,13 +128,14 @@ export function phraseFeatures(
       position: 1 - first.start / length,
       length: termCount - 1,
       similarity: 0,
+      unshared: df && df.documents > 0 && df.count(key) <= 1 ? 1 : 0,
     };
   });
 }
 
 export function keyphraseScore(f: PhraseFeatures, w: KeyphraseWeights): number {
   return (
-    w.surprise * f.surprise - w.prior * f.prior + w.idf * f.idf + w.tf * f.tf + w.position * f.position + w.length * f.length + w.similarity * f.similarity
+    w.surprise * f.surprise - w.prior * f.prior + w.idf * f.idf + w.tf * f.tf + w.position * f.position + w.length * f.length + w.similarity * f.similarity + w.unshared * f.unshared
   );
 }
 
