@@ -64,6 +64,8 @@ interface DevSet {
   ngramCandidates: ReturnType<typeof candidatePhrases>['candidates'][];
   similarity: Map<string, number>[];
   gold: Set<string>[];
+  /** Per doc: other papers' keyword counts, leaving the doc's own keywords out (library set only). */
+  listed?: ((key: string) => number)[];
 }
 
 const args = process.argv.slice(2);
@@ -94,30 +96,39 @@ const LIBRARY_FILES = [
 ];
 
 /** Papers with their own keywords (present ones kept), and every abstract of the files for IDF. */
-async function libraryKeywords(limit: number): Promise<{ docs: Doc[]; corpus: string[] } | undefined> {
+async function libraryKeywords(limit: number): Promise<{ docs: Doc[]; corpus: string[]; listed: ((key: string) => number)[] } | undefined> {
   if (!existsSync(path.join(dataDir, 'bib'))) return undefined;
-  const docs: Doc[] = [];
+  const docs: (Doc & { own: Set<string> })[] = [];
+  /** Papers listing each keyword key, over every paper of the files (with an abstract or not). */
+  const keywordPapers = new Map<string, number>();
   const corpus: string[] = [];
   const seen = new Set<string>();
   for (const f of LIBRARY_FILES) {
     const file = path.join(dataDir, f);
     if (!existsSync(file)) continue;
     for (const p of (await readLibraryFile(file)).papers) {
+      // One paper listed in two files is one paper: its keywords must not count as another's.
+      const titleKey = phraseKey(p.title);
+      if (titleKey && seen.has(titleKey)) continue;
+      seen.add(titleKey);
+      const own = new Set(p.keywords.map(phraseKey).filter((k) => k.length > 0));
+      for (const k of own) keywordPapers.set(k, (keywordPapers.get(k) ?? 0) + 1);
       if (p.abstract.trim().length < 200) continue;
       const text = `${p.title}. ${p.abstract}`;
-      const titleKey = phraseKey(p.title);
-      if (seen.has(titleKey)) continue;
-      seen.add(titleKey);
       corpus.push(text);
       const textKey = ` ${phraseKey(text)} `;
       const present = p.keywords.filter((k) => {
         const key = phraseKey(k);
         return key.length > 0 && textKey.includes(` ${key} `);
       });
-      if (present.length >= 1) docs.push({ id: p.id, text, keyphrases: present });
+      if (present.length >= 1) docs.push({ id: p.id, text, keyphrases: present, own });
     }
   }
-  return { docs: limit > 0 ? docs.slice(0, limit) : docs, corpus };
+  const kept = limit > 0 ? docs.slice(0, limit) : docs;
+  // Leave-one-out: a paper's own keywords never count for it (duplicates of a paper across files
+  // were dropped above by title, so only genuinely other papers count).
+  const listed = kept.map((d) => (key: string) => (keywordPapers.get(key) ?? 0) - (d.own.has(key) ? 1 : 0));
+  return { docs: kept.map(({ own: _own, ...d }) => d), corpus, listed };
 }
 
 function split(n: number): { tune: number[]; test: number[]; all: number[] } {
@@ -158,7 +169,7 @@ function featuresOf(set: DevSet, i: number, spanWeight: number): PhraseFeatures[
   if (!f) {
     const a = set.analyses[i]!;
     const surprise = occurrenceScores(a.candidates, a.terms, a.surprise, spanWeight);
-    f = phraseFeatures(set.docs[i]!.text, a.candidates, a.terms, surprise, set.df);
+    f = phraseFeatures(set.docs[i]!.text, a.candidates, a.terms, surprise, set.df, set.listed?.[i]);
     featureCache.set(cacheKey, f);
   }
   return f;
@@ -174,7 +185,7 @@ function shippedRanker(set: DevSet, w: KeyphraseWeights, k = 10): (i: number) =>
   };
 }
 
-const ZERO: KeyphraseWeights = { surprise: 0, spanWeight: 1, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, containment: 'keep', redundancy: 0, unshared: 0 };
+const ZERO: KeyphraseWeights = { surprise: 0, spanWeight: 1, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, containment: 'keep', redundancy: 0, unshared: 0, listed: 0 };
 
 /** Coordinate ascent from `start` over per-weight grids, on the mean tune F1@10 of the sets. */
 function tune(sets: readonly DevSet[], start: KeyphraseWeights, fixed: ReadonlySet<keyof KeyphraseWeights> = new Set()): { w: KeyphraseWeights; f1: number } {
@@ -191,6 +202,7 @@ function tune(sets: readonly DevSet[], start: KeyphraseWeights, fixed: ReadonlyS
     containment: ['keep', 'independent', 'drop'],
     redundancy: [0, 1, 2, 4, 8],
     unshared: [-4, -2, -1, 0, 1],
+    listed: [0, 1, 2, 4, 8],
   };
   let best = { w: start, f1: objective(start) };
   for (let round = 0; round < 3; round++) {
@@ -224,9 +236,9 @@ async function main(): Promise<void> {
   const sets: DevSet[] = [];
   const tagMs: number[] = [];
   const arxivFile = path.join(dataDir, 'arxiv', 'arxiv-listings.jsonl.gz');
-  for (const [name, docs, corpus] of [
-    ['SemEval-2017', a, undefined],
-    ['library keywords', b.docs, b.corpus],
+  for (const [name, docs, corpus, listed] of [
+    ['SemEval-2017', a, undefined, undefined],
+    ['library keywords', b.docs, b.corpus, b.listed],
   ] as const) {
     const keys = keysOf(docs.map((d) => d.text));
     const df = corpus
@@ -246,6 +258,7 @@ async function main(): Promise<void> {
       ngramCandidates: docs.map((d) => candidatePhrases(d.text, splitWords(d.text)).candidates),
       similarity: [],
       gold: docs.map((d) => new Set(d.keyphrases.map(phraseKey).filter((k) => k.length > 0))),
+      ...(listed ? { listed: [...listed] } : {}),
     });
     console.log(`${name}: ${docs.length} texts, ${meanOf(docs.map((d) => d.keyphrases.length)).toFixed(1)} gold keyphrases each; IDF over ${df.documents} documents`);
   }
@@ -312,7 +325,7 @@ async function main(): Promise<void> {
     withLibrary = tune(tuneSets, { ...ZERO, surprise: 0.5, tf: 2, idf: 1, containment: 'independent' }).w;
     const noIdf = sets.map((s) => ({ ...s, df: new DocumentFrequencyTable() }));
     featureCache.clear();
-    withoutLibrary = tune(noIdf, { ...withLibrary, prior: 0, idf: 0, unshared: 0 }, new Set(['prior', 'idf', 'unshared'])).w;
+    withoutLibrary = tune(noIdf, { ...withLibrary, prior: 0, idf: 0, unshared: 0, listed: 0 }, new Set(['prior', 'idf', 'unshared', 'listed'])).w;
     featureCache.clear();
     if (args.includes('--write')) {
       writeFileSync(weightsFile, `${JSON.stringify({ model: scorer.settings.id, modelFingerprint: scorer.fingerprint, encoder: encoderId, withLibrary, withoutLibrary }, null, 2)}\n`);
@@ -340,6 +353,9 @@ async function main(): Promise<void> {
     ['MLM surprise + length', { ...surpriseOnly, length: 0.5 }],
     ['MLM surprise + similarity to the text', { ...surpriseOnly, similarity: 4 }],
     ['MLM surprise, phrases no other paper shares −2', { ...surpriseOnly, unshared: -2 }],
+    ['MLM surprise + listed as keyword by other papers', { ...surpriseOnly, listed: 4 }],
+    ['shipped weights, without MLM surprise', { ...withLibrary, surprise: 0 }],
+    ['shipped weights, without listed keywords', { ...withLibrary, listed: 0 }],
     ['shipped weights, without similarity', { ...withLibrary, similarity: 0 }],
     ['shipped weights, no diversity (sub-phrases kept, no MMR)', { ...withLibrary, containment: 'keep', redundancy: 0 }],
     [`shipped ${JSON.stringify(withLibrary)}`, withLibrary],

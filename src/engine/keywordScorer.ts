@@ -11,7 +11,7 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { readFileSync } from 'node:fs';
 import * as ort from './onnxRuntime';
 import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
-import type { Candidate, Term } from '../core/keywords/candidatePhrases';
+import { phraseKey, type Candidate, type Term } from '../core/keywords/candidatePhrases';
 import {
   heatSpans,
   KEYPHRASE_WEIGHTS,
@@ -93,6 +93,8 @@ export class KeywordScorer {
   readonly gathered: boolean;
   private readonly targetsInGraph: boolean;
   documentFrequency: DocumentFrequency | undefined;
+  /** Papers of the library listing each keyword (by `phraseKey`); the service keeps it current. */
+  listedKeywords: ReadonlyMap<string, number> | undefined;
   cache: KeywordCache | undefined;
 
   private constructor(
@@ -140,8 +142,12 @@ export class KeywordScorer {
   }
 
   /** Scores `text` and returns the heat-map spans and the top-k keyphrases. */
-  async keywords(text: string, k: number, textVector?: Float32Array): Promise<KeywordsResult> {
-    const { spans, top } = await this.rank(await this.analyse(text), k, undefined, textVector);
+  /**
+   * `textVector`: the text's stored embedding, if any. `ownKeywords`: the paper's own keywords, left
+   * out of the library's keyword counts (the `listed` feature counts *other* papers).
+   */
+  async keywords(text: string, k: number, textVector?: Float32Array, ownKeywords: readonly string[] = []): Promise<KeywordsResult> {
+    const { spans, top } = await this.rank(await this.analyse(text), k, undefined, textVector, ownKeywords);
     return { spans, top, text };
   }
 
@@ -154,11 +160,14 @@ export class KeywordScorer {
    * phrases to the text, then the diverse top k and the heat-map. `textVector`: the text's own
    * embedding when the caller has it (a paper's stored vector), else it is encoded with the phrases.
    */
-  async rank(analysis: KeywordAnalysis, k: number, override?: Partial<KeyphraseWeights>, textVector?: Float32Array): Promise<RankedKeywords> {
+  async rank(analysis: KeywordAnalysis, k: number, override?: Partial<KeyphraseWeights>, textVector?: Float32Array, ownKeywords: readonly string[] = []): Promise<RankedKeywords> {
     const w = this.weights(override);
     const text = analysis.encoded.text;
     const surprise = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, w.spanWeight);
-    const features = phraseFeatures(text, analysis.candidates, analysis.terms, surprise, this.documentFrequency);
+    const listedCounts = this.listedKeywords;
+    const own = new Set(ownKeywords.map(phraseKey));
+    const listed = listedCounts ? (key: string): number => Math.max(0, (listedCounts.get(key) ?? 0) - (own.has(key) ? 1 : 0)) : undefined;
+    const features = phraseFeatures(text, analysis.candidates, analysis.terms, surprise, this.documentFrequency, listed);
     if (this.options.embed && w.similarity !== 0 && features.length > 0) {
       const pool = similarityPool(features, w);
       const phrases = pool.map((i) => features[i]!.text);

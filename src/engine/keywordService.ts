@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { phraseKey } from '../core/keywords/candidatePhrases';
 import { DocumentFrequencyTable } from '../core/keywords/documentFrequency';
 import type { Paper } from '../shared/paper';
 import type { KeywordsResult } from '../shared/engineProtocol';
@@ -36,6 +37,13 @@ export interface KeywordServiceOptions {
 /** Below this many papers library IDF is noise (every phrase is rare), so it is not used. */
 export const MIN_PAPERS_FOR_IDF = 50;
 
+/** How many papers list each keyword (stemmed key), for the `listed` keyphrase feature. */
+export function listedKeywordCounts(papers: readonly Pick<Paper, 'keywords'>[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of papers) for (const key of new Set(p.keywords.map(phraseKey))) if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
 /** The text whose keywords a paper shows: what the spans' offsets index into. */
 export function paperKeywordText(paper: Pick<Paper, 'title' | 'abstract'>): string {
   return paper.abstract ? `${paper.title}. ${paper.abstract}` : paper.title;
@@ -53,16 +61,18 @@ export class KeywordService {
   async keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {
     let text = params.text;
     let textVector: Float32Array | undefined;
+    let ownKeywords: readonly string[] = [];
     if (text === undefined) {
       if (!params.id) throw new Error('keywords needs an id or a text');
       const paper = (await this.options.store.papers([params.id])).get(params.id);
       if (!paper) throw new UnknownPaperError(`no paper with id "${params.id}" in the index`);
       text = paperKeywordText(paper);
       textVector = (await this.options.store.vectors?.([params.id]))?.get(params.id);
+      ownKeywords = paper.keywords;
     }
     const { scorer, cache } = await this.open();
     await this.refreshDocumentFrequency(scorer);
-    const result = await scorer.keywords(text, params.k, textVector);
+    const result = await scorer.keywords(text, params.k, textVector, ownKeywords);
     // The whole file is rewritten on a flush: at most every 30 s here, and always on release().
     if (Date.now() - this.lastFlush > 30_000) {
       cache.flush();
@@ -108,6 +118,8 @@ export class KeywordService {
       .update(`df-v2:${papers.map((p) => p.contentHash).sort().join(',')}`)
       .digest('hex')
       .slice(0, 16);
+    // Keywords are not part of the content hash: recount them whenever the papers were read.
+    scorer.listedKeywords = listedKeywordCounts(papers);
     if (stamp === this.dfStamp) return;
     this.dfStamp = stamp;
     if (papers.length < MIN_PAPERS_FOR_IDF) {

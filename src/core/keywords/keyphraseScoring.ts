@@ -10,7 +10,8 @@
  * - idf: the library IDF of the whole phrase (a phrase the library's papers share has a moderate one);
  * - tf: ln(1 + occurrences); position: 1 − (first start / text length); length: terms − 1;
  * - similarity: cosine of the phrase's embedding with the text's (the encoder's), when computed;
- * - unshared: 1 when no other library document has the phrase (the issue's "rare everywhere").
+ * - unshared: 1 when no other library document has the phrase (the issue's "rare everywhere");
+ * - listed: how many other library papers give the phrase as one of their own keywords.
  * The weights live in keyphraseWeights.json, written by the tuning run of bench/keywordQuality.ts.
  */
 import type { Candidate, Term } from './candidatePhrases';
@@ -32,6 +33,8 @@ export interface KeyphraseWeights {
   similarity: number;
   /** Added when no other paper of the library has the phrase (rare everywhere; negative = penalty). */
   unshared: number;
+  /** Per ln(1 + number of other library papers that list the phrase among their own keywords). */
+  listed: number;
   /**
    * A phrase that contains, or is contained in, a better one: 'drop' it, keep it only if it occurs
    * on its own elsewhere in the text ('independent'), or 'keep' it.
@@ -62,7 +65,15 @@ export interface PhraseFeatures {
   similarity: number;
   /** 1 when at most one library document has the phrase (this one), else 0; 0 without a library. */
   unshared: number;
+  /** ln(1 + other library papers listing the phrase as a keyword). */
+  listed: number;
 }
+
+/**
+ * How many papers of the library list a stemmed key among their own keywords (`phraseKey` of each
+ * keyword), not counting the paper being ranked: the caller leaves its own keywords out.
+ */
+export type ListedKeywordCount = (key: string) => number;
 
 interface WeightsFile {
   withLibrary: KeyphraseWeights;
@@ -85,6 +96,7 @@ export function phraseFeatures(
   terms: readonly (Term | null)[],
   occurrenceSurprise: ArrayLike<number>,
   df?: DocumentFrequency,
+  listed?: ListedKeywordCount,
 ): PhraseFeatures[] {
   const byKey = new Map<string, { first: Candidate; ranges: [number, number][]; best: number }>();
   candidates.forEach((c, i) => {
@@ -129,13 +141,14 @@ export function phraseFeatures(
       length: termCount - 1,
       similarity: 0,
       unshared: df && df.documents > 0 && df.count(key) <= 1 ? 1 : 0,
+      listed: listed ? Math.log1p(listed(key)) : 0,
     };
   });
 }
 
 export function keyphraseScore(f: PhraseFeatures, w: KeyphraseWeights): number {
   return (
-    w.surprise * f.surprise - w.prior * f.prior + w.idf * f.idf + w.tf * f.tf + w.position * f.position + w.length * f.length + w.similarity * f.similarity + w.unshared * f.unshared
+    w.surprise * f.surprise - w.prior * f.prior + w.idf * f.idf + w.tf * f.tf + w.position * f.position + w.length * f.length + w.similarity * f.similarity + w.unshared * f.unshared + w.listed * f.listed
   );
 }
 

@@ -6,7 +6,7 @@ import { splitWords } from '../../../src/core/keywords/wordSpans';
 import { winkPartOfSpeech } from '../../../src/engine/partOfSpeechTagger';
 
 function feature(key: string, ranges: [number, number][]): PhraseFeatures {
-  return { key, text: key, start: ranges[0]![0], end: ranges[0]![1], terms: key.split(' ').length, occurrences: ranges.length, ranges, surprise: 0, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, unshared: 0 };
+  return { key, text: key, start: ranges[0]![0], end: ranges[0]![1], terms: key.split(' ').length, occurrences: ranges.length, ranges, surprise: 0, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, unshared: 0, listed: 0 };
 }
 
 test('containment is on whole stemmed words', () => {
@@ -41,9 +41,9 @@ test('stemmed duplicates are one phrase, with the first occurrence as its span',
 });
 
 test('the score is the weighted sum, surprise measured against the word-frequency prior', () => {
-  const w: KeyphraseWeights = { surprise: 1, spanWeight: 1, prior: 0.5, idf: 2, tf: 3, position: 4, length: 5, similarity: 6, containment: 'keep', redundancy: 0, unshared: -1 };
-  const f = { ...feature('a b', [[0, 3]]), surprise: 10, prior: 4, idf: 1, tf: 1, position: 0.5, length: 1, similarity: 0.5, unshared: 1 };
-  assert.equal(keyphraseScore(f, w), 10 - 2 + 2 + 3 + 2 + 5 + 3 - 1);
+  const w: KeyphraseWeights = { surprise: 1, spanWeight: 1, prior: 0.5, idf: 2, tf: 3, position: 4, length: 5, similarity: 6, containment: 'keep', redundancy: 0, unshared: -1, listed: 7 };
+  const f = { ...feature('a b', [[0, 3]]), surprise: 10, prior: 4, idf: 1, tf: 1, position: 0.5, length: 1, similarity: 0.5, unshared: 1, listed: 1 };
+  assert.equal(keyphraseScore(f, w), 10 - 2 + 2 + 3 + 2 + 5 + 3 - 1 + 7);
 });
 
 test('heat spans: only content words; words of a chosen phrase carry its score', () => {
