@@ -17,10 +17,12 @@ import {
   KEYPHRASE_WEIGHTS,
   KEYPHRASE_WEIGHTS_WITHOUT_LIBRARY,
   keyphraseScore,
+  mlmCandidates,
   phraseFeatures,
   selectKeyphrases,
   similarityPool,
   type KeyphraseWeights,
+  type ListedKeywordCount,
   type PhraseFeatures,
 } from '../core/keywords/keyphraseScoring';
 import { occurrenceScores, type DocumentFrequency } from '../core/keywords/keywordRanking';
@@ -79,6 +81,12 @@ export interface KeywordAnalysis {
 
 export const DEFAULT_MIN_GAP = 6;
 export const DEFAULT_MASKED_SPAN_TERMS = 3;
+
+/** A text's candidates before the MLM runs. */
+export interface PreparedText {
+  terms: (Term | null)[];
+  candidates: Candidate[];
+}
 
 /** What `keywords` needs from an analysis to rank it (the benchmark builds the same from saved surprise). */
 export interface RankedKeywords extends KeywordsResult {
@@ -147,7 +155,17 @@ export class KeywordScorer {
    * out of the library's keyword counts (the `listed` feature counts *other* papers).
    */
   async keywords(text: string, k: number, textVector?: Float32Array, ownKeywords: readonly string[] = []): Promise<KeywordsResult> {
-    const { spans, top } = await this.rank(await this.analyse(text), k, undefined, textVector, ownKeywords);
+    const listed = this.listedCount(ownKeywords);
+    const w = this.weights();
+    // The MLM scores only the pool of phrases the other features rank best (keyphraseScoring.ts `mlmCandidates`).
+    const pool = (prepared: PreparedText): Set<number> =>
+      mlmCandidates(
+        prepared.candidates,
+        phraseFeatures(text, prepared.candidates, prepared.terms, new Float64Array(prepared.candidates.length).fill(Number.NaN), this.documentFrequency, listed),
+        w,
+        this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS,
+      );
+    const { spans, top } = await this.rank(await this.analyse(text, pool), k, undefined, textVector, ownKeywords);
     return { spans, top, text };
   }
 
@@ -164,9 +182,7 @@ export class KeywordScorer {
     const w = this.weights(override);
     const text = analysis.encoded.text;
     const surprise = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, w.spanWeight);
-    const listedCounts = this.listedKeywords;
-    const own = new Set(ownKeywords.map(phraseKey));
-    const listed = listedCounts ? (key: string): number => Math.max(0, (listedCounts.get(key) ?? 0) - (own.has(key) ? 1 : 0)) : undefined;
+    const listed = this.listedCount(ownKeywords);
     const features = phraseFeatures(text, analysis.candidates, analysis.terms, surprise, this.documentFrequency, listed);
     if (this.options.embed && w.similarity !== 0 && features.length > 0) {
       const pool = similarityPool(features, w);
@@ -180,17 +196,31 @@ export class KeywordScorer {
     return rankFeatures(text, analysis, features, w, k);
   }
 
-  async analyse(text: string): Promise<KeywordAnalysis> {
+  /** `other` counts of the library's keywords, the paper's own left out. */
+  private listedCount(ownKeywords: readonly string[]): ListedKeywordCount | undefined {
+    const counts = this.listedKeywords;
+    if (!counts) return undefined;
+    const own = new Set(ownKeywords.map(phraseKey));
+    return (key) => Math.max(0, (counts.get(key) ?? 0) - (own.has(key) ? 1 : 0));
+  }
+
+  /**
+   * Tags, candidates and MLM surprise. `select` picks the candidates to mask (default: all of at
+   * most `maskedSpanTerms` terms); the others get NaN.
+   */
+  async analyse(text: string, select?: (prepared: PreparedText) => Set<number>): Promise<KeywordAnalysis> {
     const encoded = encodeWithWordSpans(text, this.wordPieces);
     const tags = (this.options.tagger ?? winkPartOfSpeech)(text);
     const { terms, classes, candidates } = nounPhraseCandidates(text, encoded.words, tags);
-    const cacheKey = this.cache ? keywordCacheKey(text) : '';
+    const maxTerms = this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS;
+    const chosen = select?.({ terms, candidates });
+    const masked = candidates.flatMap((c, i) => ((chosen ? chosen.has(i) : c.lastTerm - c.firstTerm < maxTerms) ? [i] : []));
+    // The masked set is part of the key: the pool changes with the library's statistics.
+    const cacheKey = this.cache ? keywordCacheKey(chosen ? `${text}\u0000${masked.join(',')}` : text) : '';
     const cached = this.cache?.get(cacheKey);
     if (cached && cached.length === candidates.length) {
       return { encoded, terms, classes, candidates, surprise: Float64Array.from(cached), rows: 0 };
     }
-    const maxTerms = this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS;
-    const masked = candidates.flatMap((c, i) => (c.lastTerm - c.firstTerm < maxTerms ? [i] : []));
     const plan = planMaskedPasses(encoded, masked.map((i) => candidates[i]!), {
       maxTokens: this.settings.maxTokens,
       minGap: this.options.minGap ?? DEFAULT_MIN_GAP,

@@ -255,3 +255,39 @@ export function similarityPool(features: readonly PhraseFeatures[], w: Keyphrase
     .sort((a, b) => pre[b]! - pre[a]!)
     .slice(0, size);
 }
+
+/**
+ * How many phrases (the best by every feature but surprise and similarity) the masked LM scores.
+ * Masking every candidate costs ~15 model rows per abstract; the pool's spans fit in about half.
+ */
+export const MLM_POOL = 24;
+
+/**
+ * The candidate occurrences to mask: every occurrence of the pool's phrases (of at most
+ * `maxMaskedTerms` terms) and the one-term candidates inside them (their words' own surprise).
+ * `features` are computed without surprise (all NaN); phrases outside the pool later get the
+ * median surprise of the pool.
+ */
+export function mlmCandidates(
+  candidates: readonly Candidate[],
+  features: readonly PhraseFeatures[],
+  w: KeyphraseWeights,
+  maxMaskedTerms: number,
+  size = MLM_POOL,
+): Set<number> {
+  const statistics = { ...w, surprise: 0, similarity: 0 };
+  const pool = new Set(
+    features
+      .map((f, i) => ({ key: f.key, score: keyphraseScore(f, statistics), i }))
+      .sort((a, b) => b.score - a.score || a.i - b.i)
+      .slice(0, size)
+      .map((x) => x.key),
+  );
+  const pooled = candidates.filter((c) => pool.has(c.key));
+  const out = new Set<number>();
+  candidates.forEach((c, i) => {
+    if (c.lastTerm - c.firstTerm >= maxMaskedTerms) return;
+    if (pool.has(c.key) || (c.firstTerm === c.lastTerm && pooled.some((p) => p.firstTerm <= c.firstTerm && c.lastTerm <= p.lastTerm))) out.add(i);
+  });
+  return out;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containsKey, heatSpans, keyphraseScore, phraseFeatures, selectKeyphrases, type KeyphraseWeights, type PhraseFeatures } from '../../../src/core/keywords/keyphraseScoring';
+import { containsKey, heatSpans, keyphraseScore, mlmCandidates, phraseFeatures, selectKeyphrases, type KeyphraseWeights, type PhraseFeatures } from '../../../src/core/keywords/keyphraseScoring';
 import { nounPhraseCandidates } from '../../../src/core/keywords/nounPhrases';
 import { splitWords } from '../../../src/core/keywords/wordSpans';
 import { winkPartOfSpeech } from '../../../src/engine/partOfSpeechTagger';
@@ -71,4 +71,19 @@ test('redundancy: a phrase whose words were all shown already loses to a fresh o
     selectKeyphrases(f, [5, 4, 3.5], 2, 'keep', 2).map((c) => c.feature.key),
     ['slot connect', 'dialogu state'],
   );
+});
+
+test('the MLM pool: every occurrence of the best phrases by statistics, and the words inside them', () => {
+  const text = 'Slot imbalance hurts dialogue state tracking. Slot imbalance is common; tracking matters.';
+  const { candidates, terms } = nounPhraseCandidates(text, splitWords(text), winkPartOfSpeech(text));
+  const features = phraseFeatures(text, candidates, terms, new Float64Array(candidates.length).fill(Number.NaN));
+  const w: KeyphraseWeights = { surprise: 1, spanWeight: 1, prior: 0, idf: 0, tf: 2, position: 0, length: 0.5, similarity: 0, containment: 'keep', redundancy: 0, unshared: 0, listed: 0 };
+  // Twice and two words: "slot imbalance" ranks first; a pool of one keeps only that phrase.
+  const masked = [...mlmCandidates(candidates, features, w, 3, 1)].map((i) => candidates[i]!);
+  const texts = masked.map((c) => c.text);
+  assert.equal(texts.filter((t) => t === 'Slot imbalance').length, 2, JSON.stringify(texts));
+  assert.ok(texts.includes('imbalance'), JSON.stringify(texts));
+  assert.ok(!texts.some((t) => t.includes('tracking')), JSON.stringify(texts));
+  // Longer than the masked limit: never masked.
+  assert.ok([...mlmCandidates(candidates, features, w, 1, 50)].every((i) => candidates[i]!.firstTerm === candidates[i]!.lastTerm));
 });
