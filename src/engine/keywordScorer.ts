@@ -186,9 +186,9 @@ export class KeywordScorer {
     const features = phraseFeatures(text, analysis.candidates, analysis.terms, surprise, this.documentFrequency, listed);
     if (this.options.embed && w.similarity !== 0 && features.length > 0) {
       const pool = similarityPool(features, w);
-      const phrases = pool.map((i) => features[i]!.text);
-      const vectors = await this.options.embed(textVector ? phrases : [text, ...phrases]);
-      const paper = textVector ?? vectors.shift()!;
+      // Two calls: in one batch the short phrases would be padded to the text's length (25 × 300 tokens).
+      const paper = textVector ?? (await this.options.embed([text]))[0]!;
+      const vectors = await this.options.embed(pool.map((i) => features[i]!.text));
       pool.forEach((i, j) => {
         features[i]!.similarity = dot(paper, vectors[j]!);
       });
