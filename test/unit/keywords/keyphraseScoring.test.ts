@@ -87,3 +87,14 @@ test('the MLM pool: every occurrence of the best phrases by statistics, and the 
   // Longer than the masked limit: never masked.
   assert.ok([...mlmCandidates(candidates, features, w, 1, 50)].every((i) => candidates[i]!.firstTerm === candidates[i]!.lastTerm));
 });
+
+test('redundancy is in units of the scores\' spread: scaling every score keeps the choice', () => {
+  const f = [feature('slot connect', [[0, 15]]), feature('explicit slot connect', [[20, 45]]), feature('dialogu state', [[50, 63]])];
+  for (const scale of [0.1, 1, 100]) {
+    assert.deepEqual(
+      selectKeyphrases(f, [5 * scale, 4 * scale, 3.5 * scale], 2, 'keep', 2).map((c) => c.feature.key),
+      ['slot connect', 'dialogu state'],
+    );
+  }
+});
+
