@@ -320,6 +320,9 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
   // (at most ~15% of the words) and the chips are whole, distinct phrases.
   await step('Keyphrases: heat-map and chips on three abstracts, dark, light and high-contrast', async () => {
     if (!frame) {
+      // Run alone (PAPER_ATLAS_UI_ONLY), this step can come before the extension's commands are in
+      // the palette: wait for the status bar's paper count first.
+      await page.locator('.statusbar-item', { hasText: /\d+ papers/ }).first().waitFor({ timeout: 60_000 });
       await runCommand(page, 'Paper Atlas: Open Atlas');
       frame = await webviewFrame(page, 'canvas#atlas-map');
     }
