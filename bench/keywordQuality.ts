@@ -44,7 +44,7 @@ import { nounPhraseCandidates } from '../src/core/keywords/nounPhrases';
 import { splitWords } from '../src/core/keywords/wordSpans';
 import { readLibraryFile } from '../src/core/ingest/libraryReader';
 import { DEFAULT_MASKED_SPAN_TERMS, KeywordScorer, type KeywordAnalysis } from '../src/engine/keywordScorer';
-import { winkPartOfSpeech } from '../src/engine/partOfSpeechTagger';
+import { openWinkTagger } from '../src/engine/partOfSpeechTagger';
 import { TextEncoder } from '../src/engine/textEncoder';
 import { readJsonLinesGz, sharedDataDir } from './heldOutData';
 import { printTable } from './printTable';
@@ -261,6 +261,7 @@ async function main(): Promise<void> {
   }
   const sets: DevSet[] = [];
   const tagMs: number[] = [];
+  const winkPartOfSpeech = await openWinkTagger();
   const arxivFile = path.join(dataDir, 'arxiv', 'arxiv-listings.jsonl.gz');
   for (const [name, docs, corpus, listed] of [
     ['SemEval-2017', a, undefined, undefined],

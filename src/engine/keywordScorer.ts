@@ -35,7 +35,7 @@ import { keywordCacheKey, type KeywordCache } from './keywordCache';
 import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from './keywordHeadGather';
 import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from './modelFolder';
 import { modelFingerprint } from './modelFingerprint';
-import { winkPartOfSpeech } from './partOfSpeechTagger';
+import { openWinkTagger } from './partOfSpeechTagger';
 
 /** Unit vectors of texts (the library's encoder): the phrase-to-paper similarity feature. */
 export type EmbedTexts = (texts: readonly string[]) => Promise<Float32Array[]>;
@@ -112,6 +112,7 @@ export class KeywordScorer {
     private readonly ids: { cls: number; sep: number; pad: number; mask: number; unk: number },
     private readonly options: KeywordScorerOptions,
     tokenizer: Tokenizer,
+    private readonly tagger: PartOfSpeechTagger,
   ) {
     this.wordPieces = wordPiecesFrom(new CachedWordPieceTokenizer(tokenizer, ids.cls, ids.sep));
     this.feedsTokenTypes = session.inputNames.includes('token_type_ids');
@@ -146,7 +147,8 @@ export class KeywordScorer {
       return v;
     };
     const ids = { cls: id('[CLS]'), sep: id('[SEP]'), pad: id('[PAD]'), mask: id('[MASK]'), unk: id('[UNK]') };
-    return new KeywordScorer(settings, modelFingerprint(settings.onnxPath), opened.session, ids, options, tokenizer);
+    const tagger = options.tagger ?? (await openWinkTagger());
+    return new KeywordScorer(settings, modelFingerprint(settings.onnxPath), opened.session, ids, options, tokenizer, tagger);
   }
 
   /** Scores `text` and returns the heat-map spans and the top-k keyphrases. */
@@ -210,7 +212,7 @@ export class KeywordScorer {
    */
   async analyse(text: string, select?: (prepared: PreparedText) => Set<number>): Promise<KeywordAnalysis> {
     const encoded = encodeWithWordSpans(text, this.wordPieces);
-    const tags = (this.options.tagger ?? winkPartOfSpeech)(text);
+    const tags = this.tagger(text);
     const { terms, classes, candidates } = nounPhraseCandidates(text, encoded.words, tags);
     const maxTerms = this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS;
     const chosen = select?.({ terms, candidates });

@@ -1,9 +1,15 @@
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { containsKey, heatSpans, keyphraseScore, mlmCandidates, phraseFeatures, selectKeyphrases, type KeyphraseWeights, type PhraseFeatures } from '../../../src/core/keywords/keyphraseScoring';
 import { nounPhraseCandidates } from '../../../src/core/keywords/nounPhrases';
+import type { PartOfSpeechTagger } from '../../../src/core/keywords/nounPhrases';
 import { splitWords } from '../../../src/core/keywords/wordSpans';
-import { winkPartOfSpeech } from '../../../src/engine/partOfSpeechTagger';
+import { openWinkTagger } from '../../../src/engine/partOfSpeechTagger';
+
+let winkPartOfSpeech: PartOfSpeechTagger;
+before(async () => {
+  winkPartOfSpeech = await openWinkTagger();
+});
 
 function feature(key: string, ranges: [number, number][]): PhraseFeatures {
   return { key, text: key, start: ranges[0]![0], end: ranges[0]![1], terms: key.split(' ').length, occurrences: ranges.length, ranges, surprise: 0, prior: 0, idf: 0, tf: 0, position: 0, length: 0, similarity: 0, unshared: 0, listed: 0 };

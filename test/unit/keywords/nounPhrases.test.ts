@@ -1,8 +1,14 @@
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAcronymOrModelName, nounPhraseCandidates, type CharacterTag } from '../../../src/core/keywords/nounPhrases';
+import type { PartOfSpeechTagger } from '../../../src/core/keywords/nounPhrases';
 import { splitWords } from '../../../src/core/keywords/wordSpans';
-import { winkPartOfSpeech } from '../../../src/engine/partOfSpeechTagger';
+import { openWinkTagger } from '../../../src/engine/partOfSpeechTagger';
+
+let winkPartOfSpeech: PartOfSpeechTagger;
+before(async () => {
+  winkPartOfSpeech = await openWinkTagger();
+});
 
 function phrases(text: string): string[] {
   return nounPhraseCandidates(text, splitWords(text), winkPartOfSpeech(text)).candidates.map((c) => c.text);
