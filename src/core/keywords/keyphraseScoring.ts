@@ -270,9 +270,10 @@ export function similarityPool(features: readonly PhraseFeatures[], w: Keyphrase
 
 /**
  * How many phrases (the best by every feature but surprise and similarity) the masked LM scores.
- * Masking every candidate costs ~15 model rows per abstract; the pool's spans fit in about half.
+ * Masking every candidate costs ~15 model rows per abstract; a pool of 16 scores as well as one of
+ * 24 or all of them (bench/keywordQuality.ts) at a fraction of the rows.
  */
-export const MLM_POOL = 24;
+export const MLM_POOL = 16;
 
 /**
  * The candidate occurrences to mask: every occurrence of the pool's phrases (of at most
