@@ -221,7 +221,9 @@ export function selectKeyphrases(
     if (best < 0) break;
     const i = remaining.splice(best, 1)[0]!;
     const f = features[i]!;
-    chosen.push({ feature: f, score: scores[i] ?? 0 });
+    // The value it was chosen at (after the redundancy penalty): never above an earlier pick's, so a
+    // list shown best first reads in order.
+    chosen.push({ feature: f, score: bestValue });
     for (const w of f.key.split(' ')) shownWords.add(w);
   }
   return chosen;

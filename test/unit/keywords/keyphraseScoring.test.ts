@@ -104,3 +104,9 @@ test('redundancy is in units of the scores\' spread: scaling every score keeps t
   }
 });
 
+
+test('with the redundancy penalty, the chosen scores still read best first', () => {
+  const f = [feature('slot connect', [[0, 15]]), feature('explicit slot connect', [[20, 45]]), feature('dialogu state', [[50, 63]]), feature('slot', [[70, 74]])];
+  const chosen = selectKeyphrases(f, [5, 4.9, 3, 2.9], 4, 'keep', 1);
+  for (let i = 1; i < chosen.length; i++) assert.ok(chosen[i - 1]!.score >= chosen[i]!.score, JSON.stringify(chosen.map((c) => [c.feature.key, c.score])));
+});
