@@ -106,7 +106,13 @@ test('redundancy is in units of the scores\' spread: scaling every score keeps t
 
 
 test('with the redundancy penalty, the chosen scores still read best first', () => {
-  const f = [feature('slot connect', [[0, 15]]), feature('explicit slot connect', [[20, 45]]), feature('dialogu state', [[50, 63]]), feature('slot', [[70, 74]])];
-  const chosen = selectKeyphrases(f, [5, 4.9, 3, 2.9], 4, 'keep', 1);
+  // "slot" (4.9) is pushed below "dialogu state" (4) by the penalty, then picked third: its raw
+  // score would read out of order.
+  const f = [feature('slot connect', [[0, 15]]), feature('slot', [[20, 24]]), feature('dialogu state', [[50, 63]])];
+  const chosen = selectKeyphrases(f, [5, 4.9, 4], 3, 'keep', 4);
+  assert.deepEqual(
+    chosen.map((c) => c.feature.key),
+    ['slot connect', 'dialogu state', 'slot'],
+  );
   for (let i = 1; i < chosen.length; i++) assert.ok(chosen[i - 1]!.score >= chosen[i]!.score, JSON.stringify(chosen.map((c) => [c.feature.key, c.score])));
 });
