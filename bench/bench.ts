@@ -313,7 +313,7 @@ function renderMarkdown(report: Json): string {
   }
 
   const kw = sections.keywords?.result as Json | undefined;
-  if (kw && !skipped(kw)) out.push(`\n**Keyword highlights** per abstract (${String(kw.abstracts)} arXiv abstracts, uncached): p50 ${f(kw.p50Ms, 0)} ms, p95 ${f(kw.p95Ms, 0)} ms, max ${f(kw.maxMs, 0)} ms${load('keywords')}`);
+  if (kw && !skipped(kw)) out.push(`\n**Keyword highlights** per abstract (${String(kw.abstracts)} arXiv abstracts, uncached; POS tagger + MLM${kw.similarity ? ' + phrase similarity' : ''}): p50 ${f(kw.p50Ms, 0)} ms, p95 ${f(kw.p95Ms, 0)} ms, max ${f(kw.maxMs, 0)} ms as free text; p50 ${f(kw.indexedP50Ms, 0)} ms, p95 ${f(kw.indexedP95Ms, 0)} ms for an indexed paper (stored vector reused)${load('keywords')}`);
 
   const topics = sections.topics?.result as Json[] | undefined;
   if (topics && !skipped(topics)) out.push(`\n**Clustering + labels + layout** (encoder vectors): ${topics.map((t) => `${String(t.papers)} papers → ${String(t.clusters)} clusters in ${f(t.seconds)} s`).join('; ')}${load('topics')}`);

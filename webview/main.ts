@@ -10,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { assignClusterColours, type PaletteEntry } from './clusterColours';
 import { abstractStart, fitScaleFor, layoutKey, resizedScale } from './atlasViewRules';
+import { countWords, tintLevels } from '../src/shared/keywordTint';
 import { parseHostToPanel, parsePanelState, type HostToPanel, type MapMessage, type PanelAction, type PanelState, type PanelToHost } from '../src/shared/panelProtocol';
 
 interface VsCodeApi {
@@ -627,18 +628,12 @@ function actionButton(label: string, icon: string, action: PanelAction, id: stri
 
 function heatMap(text: string, spans: { start: number; end: number; score: number }[], from = 0): DocumentFragment {
   const frag = document.createDocumentFragment();
-  // Scores are relative: spread them over [0, 1] so the strongest words stand out from the rest.
-  const scores = spans.map((s) => s.score);
-  const min = Math.min(...scores);
-  const range = Math.max(1e-9, Math.max(...scores) - min);
+  // src/shared/keywordTint.ts: only the strongest content words, at most ~15% of the words.
   let at = from;
-  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
-    if (s.start < at || s.end > text.length) continue;
-    const level = (s.score - min) / range;
-    if (level < 0.2) continue;
+  for (const s of tintLevels(spans, countWords(text, from), text.length, from)) {
     frag.append(text.slice(at, s.start));
     const m = el('mark', { class: 'heat' }, text.slice(s.start, s.end));
-    m.style.setProperty('--heat', (0.1 + 0.9 * level ** 1.5).toFixed(2));
+    m.style.setProperty('--heat', s.level.toFixed(2));
     frag.append(m);
     at = s.end;
   }

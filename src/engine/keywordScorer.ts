@@ -11,16 +11,22 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { readFileSync } from 'node:fs';
 import * as ort from './onnxRuntime';
 import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
-import { candidatePhrases, type Candidate, type Term } from '../core/keywords/candidatePhrases';
+import { phraseKey, type Candidate, type Term } from '../core/keywords/candidatePhrases';
 import {
-  DEFAULT_RANKING,
-  DEFAULT_RANKING_WITHOUT_IDF,
-  occurrenceScores,
-  rankKeyphrases,
-  termHeatMap,
-  type DocumentFrequency,
-  type RankingOptions,
-} from '../core/keywords/keywordRanking';
+  heatSpans,
+  KEYPHRASE_WEIGHTS,
+  KEYPHRASE_WEIGHTS_WITHOUT_LIBRARY,
+  keyphraseScore,
+  mlmCandidates,
+  phraseFeatures,
+  selectKeyphrases,
+  similarityPool,
+  type KeyphraseWeights,
+  type ListedKeywordCount,
+  type PhraseFeatures,
+} from '../core/keywords/keyphraseScoring';
+import { occurrenceScores, type DocumentFrequency } from '../core/keywords/keywordRanking';
+import { nounPhraseCandidates, type PartOfSpeechTagger, type TermClass } from '../core/keywords/nounPhrases';
 import { planMaskedPasses, spanSurprise, type MaskedPlan } from '../core/keywords/maskedPasses';
 import { encodeWithWordSpans, wordPiecesFrom, type EncodedText } from '../core/keywords/wordSpans';
 import type { KeywordsResult } from '../shared/engineProtocol';
@@ -29,6 +35,10 @@ import { keywordCacheKey, type KeywordCache } from './keywordCache';
 import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from './keywordHeadGather';
 import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from './modelFolder';
 import { modelFingerprint } from './modelFingerprint';
+import { openWinkTagger } from './partOfSpeechTagger';
+
+/** Unit vectors of texts (the library's encoder): the phrase-to-paper similarity feature. */
+export type EmbedTexts = (texts: readonly string[]) => Promise<Float32Array[]>;
 
 export interface KeywordScorerOptions {
   threads?: number;
@@ -36,7 +46,11 @@ export interface KeywordScorerOptions {
   log?: (line: string) => void;
   cache?: KeywordCache;
   documentFrequency?: DocumentFrequency;
-  ranking?: Partial<RankingOptions>;
+  weights?: Partial<KeyphraseWeights>;
+  /** Part-of-speech tags for the noun-phrase candidates; wink-nlp unless given. */
+  tagger?: PartOfSpeechTagger;
+  /** Without it (or with a similarity weight of 0) the similarity feature is 0. */
+  embed?: EmbedTexts;
   /** Minimum distance in pieces between spans masked in one pass. */
   minGap?: number;
   /**
@@ -57,6 +71,7 @@ export interface KeywordScorerOptions {
 export interface KeywordAnalysis {
   encoded: EncodedText;
   terms: (Term | null)[];
+  classes: TermClass[];
   candidates: Candidate[];
   /** −mean log P of each candidate occurrence's pieces with the whole candidate masked; NaN = unscored. */
   surprise: Float64Array;
@@ -67,6 +82,17 @@ export interface KeywordAnalysis {
 export const DEFAULT_MIN_GAP = 6;
 export const DEFAULT_MASKED_SPAN_TERMS = 3;
 
+/** A text's candidates before the MLM runs. */
+export interface PreparedText {
+  terms: (Term | null)[];
+  candidates: Candidate[];
+}
+
+/** What `keywords` needs from an analysis to rank it (the benchmark builds the same from saved surprise). */
+export interface RankedKeywords extends KeywordsResult {
+  features: PhraseFeatures[];
+}
+
 export class KeywordScorer {
   private readonly wordPieces;
   private readonly feedsTokenTypes: boolean;
@@ -75,6 +101,8 @@ export class KeywordScorer {
   readonly gathered: boolean;
   private readonly targetsInGraph: boolean;
   documentFrequency: DocumentFrequency | undefined;
+  /** Papers of the library listing each keyword (by `phraseKey`); the service keeps it current. */
+  listedKeywords: ReadonlyMap<string, number> | undefined;
   cache: KeywordCache | undefined;
 
   private constructor(
@@ -84,6 +112,7 @@ export class KeywordScorer {
     private readonly ids: { cls: number; sep: number; pad: number; mask: number; unk: number },
     private readonly options: KeywordScorerOptions,
     tokenizer: Tokenizer,
+    private readonly tagger: PartOfSpeechTagger,
   ) {
     this.wordPieces = wordPiecesFrom(new CachedWordPieceTokenizer(tokenizer, ids.cls, ids.sep));
     this.feedsTokenTypes = session.inputNames.includes('token_type_ids');
@@ -118,36 +147,82 @@ export class KeywordScorer {
       return v;
     };
     const ids = { cls: id('[CLS]'), sep: id('[SEP]'), pad: id('[PAD]'), mask: id('[MASK]'), unk: id('[UNK]') };
-    return new KeywordScorer(settings, modelFingerprint(settings.onnxPath), opened.session, ids, options, tokenizer);
+    const tagger = options.tagger ?? (await openWinkTagger());
+    return new KeywordScorer(settings, modelFingerprint(settings.onnxPath), opened.session, ids, options, tokenizer, tagger);
   }
 
   /** Scores `text` and returns the heat-map spans and the top-k keyphrases. */
-  async keywords(text: string, k: number): Promise<KeywordsResult> {
-    return this.rank(await this.analyse(text), k);
+  /**
+   * `textVector`: the text's stored embedding, if any. `ownKeywords`: the paper's own keywords, left
+   * out of the library's keyword counts (the `listed` feature counts *other* papers).
+   */
+  async keywords(text: string, k: number, textVector?: Float32Array, ownKeywords: readonly string[] = []): Promise<KeywordsResult> {
+    const listed = this.listedCount(ownKeywords);
+    const w = this.weights();
+    // The MLM scores only the pool of phrases the other features rank best (keyphraseScoring.ts `mlmCandidates`).
+    const pool = (prepared: PreparedText): Set<number> =>
+      mlmCandidates(
+        prepared.candidates,
+        phraseFeatures(text, prepared.candidates, prepared.terms, new Float64Array(prepared.candidates.length).fill(Number.NaN), this.documentFrequency, listed),
+        w,
+        this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS,
+      );
+    const { spans, top } = await this.rank(await this.analyse(text, pool), k, undefined, textVector, ownKeywords);
+    return { spans, top, text };
   }
 
-  rank(analysis: KeywordAnalysis, k: number, ranking?: Partial<RankingOptions>): KeywordsResult {
-    const defaults = this.documentFrequency ? DEFAULT_RANKING : DEFAULT_RANKING_WITHOUT_IDF;
-    const options = { ...defaults, ...this.options.ranking, ...ranking };
-    const scores = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, options.spanWeight);
-    const round = (x: number): number => Math.round(x * 1000) / 1000;
-    const spans = termHeatMap(analysis.candidates, scores, options, this.documentFrequency).map((s) => ({ ...s, score: round(s.score) }));
-    const top = rankKeyphrases(analysis.candidates, scores, options, this.documentFrequency)
-      .slice(0, Math.max(0, k))
-      .map(({ text, score, start, end }) => ({ text, score: round(score), start, end }));
-    return { spans, top, text: analysis.encoded.text };
+  weights(override?: Partial<KeyphraseWeights>): KeyphraseWeights {
+    return { ...(this.documentFrequency ? KEYPHRASE_WEIGHTS : KEYPHRASE_WEIGHTS_WITHOUT_LIBRARY), ...this.options.weights, ...override };
   }
 
-  async analyse(text: string): Promise<KeywordAnalysis> {
+  /**
+   * Features, then (when an encoder is given and weighted) the similarity of the best-scoring
+   * phrases to the text, then the diverse top k and the heat-map. `textVector`: the text's own
+   * embedding when the caller has it (a paper's stored vector), else it is encoded with the phrases.
+   */
+  async rank(analysis: KeywordAnalysis, k: number, override?: Partial<KeyphraseWeights>, textVector?: Float32Array, ownKeywords: readonly string[] = []): Promise<RankedKeywords> {
+    const w = this.weights(override);
+    const text = analysis.encoded.text;
+    const surprise = occurrenceScores(analysis.candidates, analysis.terms, analysis.surprise, w.spanWeight);
+    const listed = this.listedCount(ownKeywords);
+    const features = phraseFeatures(text, analysis.candidates, analysis.terms, surprise, this.documentFrequency, listed);
+    if (this.options.embed && w.similarity !== 0 && features.length > 0) {
+      const pool = similarityPool(features, w);
+      // Two calls: in one batch the short phrases would be padded to the text's length (25 × 300 tokens).
+      const paper = textVector ?? (await this.options.embed([text]))[0]!;
+      const vectors = await this.options.embed(pool.map((i) => features[i]!.text));
+      pool.forEach((i, j) => {
+        features[i]!.similarity = dot(paper, vectors[j]!);
+      });
+    }
+    return rankFeatures(text, analysis, features, w, k);
+  }
+
+  /** `other` counts of the library's keywords, the paper's own left out. */
+  private listedCount(ownKeywords: readonly string[]): ListedKeywordCount | undefined {
+    const counts = this.listedKeywords;
+    if (!counts) return undefined;
+    const own = new Set(ownKeywords.map(phraseKey));
+    return (key) => Math.max(0, (counts.get(key) ?? 0) - (own.has(key) ? 1 : 0));
+  }
+
+  /**
+   * Tags, candidates and MLM surprise. `select` picks the candidates to mask (default: all of at
+   * most `maskedSpanTerms` terms); the others get NaN.
+   */
+  async analyse(text: string, select?: (prepared: PreparedText) => Set<number>): Promise<KeywordAnalysis> {
     const encoded = encodeWithWordSpans(text, this.wordPieces);
-    const { terms, candidates } = candidatePhrases(text, encoded.words);
-    const cacheKey = this.cache ? keywordCacheKey(text) : '';
+    const tags = this.tagger(text);
+    const { terms, classes, candidates } = nounPhraseCandidates(text, encoded.words, tags);
+    const maxTerms = this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS;
+    const chosen = select?.({ terms, candidates });
+    const masked = candidates.flatMap((c, i) => ((chosen ? chosen.has(i) : c.lastTerm - c.firstTerm < maxTerms) ? [i] : []));
+    // The masked set is part of the key: the pool changes with the library's statistics.
+    const cacheKey = this.cache ? keywordCacheKey(chosen ? `${text}\u0000${masked.join(',')}` : text) : '';
     const cached = this.cache?.get(cacheKey);
     if (cached && cached.length === candidates.length) {
-      return { encoded, terms, candidates, surprise: Float64Array.from(cached), rows: 0 };
+      return { encoded, terms, classes, candidates, surprise: Float64Array.from(cached), rows: 0 };
     }
-    const maxTerms = this.options.maskedSpanTerms ?? DEFAULT_MASKED_SPAN_TERMS;
-    const masked = candidates.flatMap((c, i) => (c.lastTerm - c.firstTerm < maxTerms ? [i] : []));
     const plan = planMaskedPasses(encoded, masked.map((i) => candidates[i]!), {
       maxTokens: this.settings.maxTokens,
       minGap: this.options.minGap ?? DEFAULT_MIN_GAP,
@@ -163,7 +238,7 @@ export class KeywordScorer {
       surprise[c] = maskedSurprise[j]!;
     });
     this.cache?.set(cacheKey, Array.from(surprise));
-    return { encoded, terms, candidates, surprise, rows: plan.rows.length };
+    return { encoded, terms, classes, candidates, surprise, rows: plan.rows.length };
   }
 
   /** log P(target id) at every masked position, in `plan.targets` order. */
@@ -226,6 +301,22 @@ export class KeywordScorer {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** Scores, diverse top k and heat-map of features whose similarity (if any) is filled in. */
+export function rankFeatures(text: string, analysis: Pick<KeywordAnalysis, 'terms' | 'classes'>, features: PhraseFeatures[], w: KeyphraseWeights, k: number): RankedKeywords {
+  const scores = features.map((f) => keyphraseScore(f, w));
+  const chosen = selectKeyphrases(features, scores, Math.max(0, k), w.containment, w.redundancy);
+  const round = (x: number): number => Math.round(x * 1000) / 1000;
+  const spans = heatSpans(analysis.terms, analysis.classes, features, scores, chosen).map((s) => ({ ...s, score: round(s.score) }));
+  const top = chosen.map(({ feature: f, score }) => ({ text: f.text, score: round(score), start: f.start, end: f.end }));
+  return { spans, top, text, features };
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * (b[i] ?? 0);
+  return s;
 }
 
 function gatherHeadOrUndefined(onnxPath: string, log?: (line: string) => void): Uint8Array | undefined {

@@ -6,11 +6,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { phraseKey } from '../core/keywords/candidatePhrases';
 import { DocumentFrequencyTable } from '../core/keywords/documentFrequency';
 import type { Paper } from '../shared/paper';
 import type { KeywordsResult } from '../shared/engineProtocol';
 import { JsonFileKeywordCache, keywordCacheFile } from './keywordCache';
-import { KeywordScorer } from './keywordScorer';
+import { KeywordScorer, type EmbedTexts } from './keywordScorer';
 import { DEFAULT_MLM_ID } from './modelFolder';
 import { UnknownPaperError } from './searchService';
 
@@ -19,6 +20,8 @@ export interface KeywordPaperSource {
   papers(ids: readonly string[]): Promise<Map<string, Paper>>;
   count(): Promise<number>;
   pageOfPapers(offset: number, limit: number): Promise<Paper[]>;
+  /** Stored embeddings (of the paper's title and abstract): the phrase-similarity feature reuses them. */
+  vectors?(ids: readonly string[]): Promise<Map<string, Float32Array>>;
 }
 
 export interface KeywordServiceOptions {
@@ -27,10 +30,19 @@ export interface KeywordServiceOptions {
   mlm?: string;
   threads?: number;
   log?: (line: string) => void;
+  /** The library's encoder, for the similarity of a phrase to its paper. */
+  embed?: EmbedTexts;
 }
 
 /** Below this many papers library IDF is noise (every phrase is rare), so it is not used. */
 export const MIN_PAPERS_FOR_IDF = 50;
+
+/** How many papers list each keyword (stemmed key), for the `listed` keyphrase feature. */
+export function listedKeywordCounts(papers: readonly Pick<Paper, 'keywords'>[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const p of papers) for (const key of new Set(p.keywords.map(phraseKey))) if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
 
 /** The text whose keywords a paper shows: what the spans' offsets index into. */
 export function paperKeywordText(paper: Pick<Paper, 'title' | 'abstract'>): string {
@@ -48,15 +60,19 @@ export class KeywordService {
 
   async keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {
     let text = params.text;
+    let textVector: Float32Array | undefined;
+    let ownKeywords: readonly string[] = [];
     if (text === undefined) {
       if (!params.id) throw new Error('keywords needs an id or a text');
       const paper = (await this.options.store.papers([params.id])).get(params.id);
       if (!paper) throw new UnknownPaperError(`no paper with id "${params.id}" in the index`);
       text = paperKeywordText(paper);
+      textVector = (await this.options.store.vectors?.([params.id]))?.get(params.id);
+      ownKeywords = paper.keywords;
     }
     const { scorer, cache } = await this.open();
     await this.refreshDocumentFrequency(scorer);
-    const result = await scorer.keywords(text, params.k);
+    const result = await scorer.keywords(text, params.k, textVector, ownKeywords);
     // The whole file is rewritten on a flush: at most every 30 s here, and always on release().
     if (Date.now() - this.lastFlush > 30_000) {
       cache.flush();
@@ -72,6 +88,7 @@ export class KeywordService {
       const scorer = await KeywordScorer.open(mlm, {
         ...(this.options.threads ? { threads: this.options.threads } : {}),
         ...(this.options.log ? { log: this.options.log } : {}),
+        ...(this.options.embed ? { embed: this.options.embed } : {}),
       });
       // The cache file records the weights' fingerprint, which is known once the scorer is open.
       const cache = new JsonFileKeywordCache(keywordCacheFile(this.options.dbDir, scorer.settings.id), scorer.fingerprint);
@@ -96,10 +113,13 @@ export class KeywordService {
     this.dfCount = total;
     const papers: Paper[] = [];
     for (let offset = 0; offset < total; offset += 1000) papers.push(...(await store.pageOfPapers(offset, 1000)));
+    // The table's own version is part of the stamp: keys of up to four terms since the noun-phrase candidates.
     const stamp = createHash('sha256')
-      .update(papers.map((p) => p.contentHash).sort().join(','))
+      .update(`df-v2:${papers.map((p) => p.contentHash).sort().join(',')}`)
       .digest('hex')
       .slice(0, 16);
+    // Keywords are not part of the content hash: recount them whenever the papers were read.
+    scorer.listedKeywords = listedKeywordCounts(papers);
     if (stamp === this.dfStamp) return;
     this.dfStamp = stamp;
     if (papers.length < MIN_PAPERS_FOR_IDF) {

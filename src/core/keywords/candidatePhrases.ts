@@ -1,8 +1,10 @@
 /**
- * Candidate keyphrases: runs of 1–3 terms with no punctuation between them and no stop-word at
+ * Candidate keyphrases: runs of 1..maxTerms terms (3 by default, 4 for document frequency) with no
+ * punctuation between them and no stop-word at
  * either edge. A term is one BERT word or several glued by hyphens without spaces ("GPT-4",
- * "state-of-the-art"), because BERT splits on the hyphen but readers do not. Both the MLM scorer and
- * the TF-IDF baseline use these candidates, so the comparison is about scoring, not candidates.
+ * "state-of-the-art"), because BERT splits on the hyphen but readers do not. The shipped candidates
+ * are the noun phrases of nounPhrases.ts (built on these terms, a subset of these n-grams); the
+ * n-grams remain what library document frequency counts and what the earlier TF-IDF baseline ranks.
  */
 import { porterStem } from './porterStemmer';
 import { isStopWord } from './stopWords';

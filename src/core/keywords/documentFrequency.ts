@@ -1,10 +1,12 @@
 /**
- * Document frequency of candidate keys (stemmed 1–3-term phrases) over a corpus: the engine builds
+ * Document frequency of candidate keys (stemmed phrases of up to MAX_PHRASE_TERMS terms; noun-phrase
+ * candidates are a subset of these n-grams) over a corpus: the engine builds
  * it from the library, the benchmark from arXiv abstracts. Counting only keys a caller asks for
  * keeps the table small when the corpus is large.
  */
 import { candidatePhrases } from './candidatePhrases';
 import type { DocumentFrequency } from './keywordRanking';
+import { MAX_PHRASE_TERMS } from './nounPhrases';
 import { splitWords } from './wordSpans';
 
 export class DocumentFrequencyTable implements DocumentFrequency {
@@ -19,7 +21,7 @@ export class DocumentFrequencyTable implements DocumentFrequency {
   addDocument(text: string, keep?: (key: string) => boolean): void {
     this.documents += 1;
     const seen = new Set<string>();
-    for (const c of candidatePhrases(text, splitWords(text)).candidates) {
+    for (const c of candidatePhrases(text, splitWords(text), MAX_PHRASE_TERMS).candidates) {
       if (seen.has(c.key) || (keep && !keep(c.key))) continue;
       seen.add(c.key);
       this.counts.set(c.key, (this.counts.get(c.key) ?? 0) + 1);

@@ -220,6 +220,8 @@ connection.onRequest(
       mlm: options.mlmModel ?? readSelectedModel(options.dbDir, 'mlm') ?? DEFAULT_MLM_ID,
       threads: options.threads,
       log,
+      // Phrase-to-paper similarity uses the encoder that is already loaded for search.
+      embed: (texts) => encoder.encode(texts, 'document'),
     });
     engine = {
       options,

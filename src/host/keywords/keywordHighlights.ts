@@ -13,6 +13,7 @@ import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';
 import { citationAt } from '../hover/citationScanner';
 import { keywordListMarkdown, keywordSummary, maskCitations, paragraphAround } from './keywordText';
+import { countWords, tintLevels } from '../../shared/keywordTint';
 
 /** The paragraph under the cursor; undefined on a blank line (it belongs to no paragraph). */
 function paragraphAt(doc: vscode.TextDocument, line: number): vscode.Range | undefined {
@@ -66,14 +67,12 @@ export function registerKeywordHighlights(ctx: AtlasContext): vscode.Disposable 
       const client = await ctx.engine.get();
       const result = await client.keywords({ text: text.slice(0, 20_000), k: 10 });
       const base = doc.offsetAt(range.start);
-      const max = Math.max(1e-9, ...result.spans.map((s) => s.score));
       const buckets: vscode.DecorationOptions[][] = [[], [], []];
       const list = (current?: string): vscode.MarkdownString => new vscode.MarkdownString(keywordListMarkdown(result.top, markdownText, current));
-      for (const s of result.spans) {
-        const level = s.score / max;
-        if (level < 0.35 || s.end > text.length || text.slice(s.start, s.end).trim() === '') continue;
-        const bucket = buckets[level > 0.8 ? 2 : level > 0.55 ? 1 : 0]!;
-        bucket.push({ range: new vscode.Range(doc.positionAt(base + s.start), doc.positionAt(base + s.end)), hoverMessage: list(s.text) });
+      // The panel's tint rule (src/shared/keywordTint.ts): the strongest content words, at most ~15% of the words.
+      for (const s of tintLevels(result.spans, countWords(text), text.length)) {
+        const bucket = buckets[s.level > 0.8 ? 2 : s.level > 0.55 ? 1 : 0]!;
+        bucket.push({ range: new vscode.Range(doc.positionAt(base + s.start), doc.positionAt(base + s.end)), hoverMessage: list(text.slice(s.start, s.end)) });
       }
       levels.forEach((l, i) => editor.setDecorations(l, buckets[i] ?? []));
       const end = doc.lineAt(range.end.line).range.end;

@@ -393,6 +393,57 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     await shot(page, path.join(shots, 'atlas-dark.png'));
   });
 
+  // Three abstracts of different areas, each in another theme: the heat-map tints only content words
+  // (at most ~15% of the words) and the chips are whole, distinct phrases.
+  await step('Keyphrases: heat-map and chips on three abstracts, dark, light and high-contrast', async () => {
+    if (!frame) {
+      // Run alone (PAPER_ATLAS_UI_ONLY), this step can come before the extension's commands are in
+      // the palette: wait for the status bar's paper count first.
+      await page.locator('.statusbar-item', { hasText: /\d+ papers/ }).first().waitFor({ timeout: 60_000 });
+      await runCommand(page, 'Paper Atlas: Open Atlas');
+      frame = await webviewFrame(page, 'canvas#atlas-map');
+    }
+    const never = new Set(['the', 'a', 'an', 'of', 'and', 'or', 'but', 'we', 'is', 'are', 'to', 'in', 'on', 'for', 'with', 'by', 'this', 'that', 'which', 'also', 'however', 'besides', 'eventually', 'significantly', 'very']);
+    const cases = [
+      ['retrieval', 'Dense Passage Retrieval', 'Dark Modern', 'keyphrases-retrieval-dark.png'],
+      ['diffusion', 'Denoising Diffusion', 'Light Modern', 'keyphrases-diffusion-light.png'],
+      ['reinforcement', 'Human-level Control', 'Dark High Contrast', 'keyphrases-rl-high-contrast.png'],
+    ];
+    try {
+      for (const [filter, title, theme, file] of cases) {
+        await setTheme(page, theme);
+        await page.waitForTimeout(600);
+        await frame.locator('#filter').click();
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(filter);
+        await frame.locator('.match', { hasText: title }).first().click();
+        await frame.locator('#paper-title', { hasText: title }).waitFor();
+        await frame.locator('.abstract mark.heat').first().waitFor({ timeout: 60_000 });
+        const seen = await frame.evaluate(() => {
+          const p = document.querySelector('.abstract p[aria-hidden="true"]');
+          const words = (p?.textContent ?? '').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+          const marks = [...document.querySelectorAll('.abstract mark.heat')].map((m) => m.textContent ?? '');
+          const chips = [...document.querySelectorAll('.chips vscode-badge')].map((c) => c.textContent ?? '');
+          return { words, marks, chips };
+        });
+        if (seen.marks.length > Math.ceil(0.15 * seen.words) + 1) throw new Error(`${title}: ${seen.marks.length} of ${seen.words} words tinted`);
+        const bad = seen.marks.filter((m) => never.has(m.toLowerCase()));
+        if (bad.length > 0) throw new Error(`${title}: function words tinted: ${bad.join(', ')}`);
+        const lower = seen.chips.map((c) => c.toLowerCase());
+        if (seen.chips.length === 0 || new Set(lower).size !== lower.length) throw new Error(`${title}: chips ${JSON.stringify(seen.chips)}`);
+        log(`    ${title}: ${seen.marks.length}/${seen.words} words tinted; chips ${seen.chips.join(' · ')}`);
+        await page.mouse.move(700, 600);
+        await page.waitForTimeout(500);
+        await shot(page, path.join(shots, file));
+      }
+    } finally {
+      await frame.locator('#filter').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.press('Backspace');
+      await setTheme(page, 'Dark Modern');
+    }
+  });
+
   await step('Atlas panel follows the light theme', async () => {
     if (!frame) throw new Error('no Atlas panel');
     await setTheme(page, 'Light Modern');
