@@ -33,7 +33,7 @@ import type { KeywordsResult } from '../shared/engineProtocol';
 import { openSessionWithFallback, type ProviderName } from './executionProviders';
 import { keywordCacheKey, type KeywordCache } from './keywordCache';
 import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from './keywordHeadGather';
-import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from './modelFolder';
+import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from './models/modelFolder';
 import { modelFingerprint } from './modelFingerprint';
 import { openWinkTagger } from './partOfSpeechTagger';
 

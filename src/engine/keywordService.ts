@@ -12,7 +12,7 @@ import type { Paper } from '../shared/paper';
 import type { KeywordsResult } from '../shared/engineProtocol';
 import { JsonFileKeywordCache, keywordCacheFile } from './keywordCache';
 import { KeywordScorer, type EmbedTexts } from './keywordScorer';
-import { DEFAULT_MLM_ID } from './modelFolder';
+import { DEFAULT_MLM_ID } from './models/modelFolder';
 import { UnknownPaperError } from './searchService';
 
 /** What the service needs from the paper store (PaperStore satisfies it). */
