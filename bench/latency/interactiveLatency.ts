@@ -9,8 +9,9 @@
  * - palette search per keystroke: hybrid search (k = 30) for every prefix of a typed title from two
  *   characters on (the QuickPick debounces, so a real typist sends fewer: this is the worst case).
  *
- * Cold = the first request after the engine process starts and opens (a fresh process per sample,
- * the request sent the moment open() answers, so any background warm-up is still running); warm =
+ * Cold = the first request after the engine process starts and opens (a fresh process per sample),
+ * twice: sent the moment open() answers (the worst case: any background warm-up is still running)
+ * and sent `idleMs` later (a user who opens a file, then hovers); warm =
  * later requests, each on a paper (or title) not asked about before. The index is the first `count`
  * arXiv listings, built once and kept in $PAPER_ATLAS_BENCH_CACHE/citations-<count>/ (the citations
  * section uses the same folder for 10k). VS Code's own rendering is not in these numbers: the real
@@ -29,6 +30,7 @@ import { heldOutArxiv, readArxivListings } from '../heldOutData';
 import { indexWithEngine } from '../indexing/indexRun';
 import { percentile } from '../stats';
 
+const MLM = 'atlas-mini-mlm';
 const OPERATIONS = ['hover', 'relatedWork', 'sidePane', 'keystroke'] as const;
 type Operation = (typeof OPERATIONS)[number];
 
@@ -45,6 +47,8 @@ export interface InteractiveLatencyResult {
   /** open() of a fresh engine process (model load), per cold sample. */
   openMs: LatencyFigures;
   cold: Record<Operation, LatencyFigures>;
+  coldAfterIdle: Record<Operation, LatencyFigures>;
+  idleMs: number;
   warm: Record<Operation, LatencyFigures>;
   /** A second hover on a paper hovered before (the host's and engine's caches hit). */
   warmRepeatHover: LatencyFigures;
@@ -86,6 +90,8 @@ export async function benchInteractiveLatency(options: {
   coldRounds: number;
   /** Papers (and typed titles) per operation for the warm figures. */
   warmSamples: number;
+  /** The second cold figure: the first request this long after open() answers (a user who opens a file, then hovers). */
+  idleMs: number;
   log: (line: string) => void;
 }): Promise<InteractiveLatencyResult | { skipped: string }> {
   const listings = readArxivListings();
@@ -103,12 +109,16 @@ export async function benchInteractiveLatency(options: {
   // The paper ids and typed titles the samples use: spread over the library / held out from it.
   const { engine: lister } = await start();
   const ids: string[] = [];
+  const contentHashes = new Map<string, string>();
   let papers = 0;
   try {
     for (let offset = 0; ; offset += 2000) {
       const page = await lister.listPapers(offset, 2000);
       papers = page.total;
-      for (const p of page.papers as Paper[]) ids.push(p.id);
+      for (const p of page.papers as Paper[]) {
+        ids.push(p.id);
+        contentHashes.set(p.id, p.contentHash);
+      }
       if (page.papers.length < 2000) break;
     }
   } finally {
@@ -129,8 +139,12 @@ export async function benchInteractiveLatency(options: {
     const t0 = performance.now();
     if (op === 'hover') {
       const cancel = new CancellationTokenSource();
-      const data = await hoverEngineData(engine, target, keywordCache, cancel.token);
+      const data = await hoverEngineData(engine, { id: target, contentHash: contentHashes.get(target) ?? '' }, MLM, keywordCache, cancel.token);
+      const ms = performance.now() - t0;
       if (!data.related || data.related.length === 0) throw new Error(`hover on ${target}: no related papers`);
+      // The user reads the hover before the next action: the keywords fetched behind it finish untimed.
+      await data.keywordsBehind;
+      return ms;
     } else if (op === 'relatedWork') {
       const hits = await engine.related({ id: target, k: 15 });
       if (hits.length === 0) throw new Error(`related ${target}: nothing`);
@@ -146,19 +160,24 @@ export async function benchInteractiveLatency(options: {
   const loadBefore = os.loadavg();
   const openMs: number[] = [];
   const cold = Object.fromEntries(OPERATIONS.map((op) => [op, [] as number[]])) as Record<Operation, number[]>;
+  const coldAfterIdle = Object.fromEntries(OPERATIONS.map((op) => [op, [] as number[]])) as Record<Operation, number[]>;
   for (let round = 0; round < options.coldRounds; round++) {
     for (const op of OPERATIONS) {
-      keywordCache.clear();
-      const { engine, openMs: opened } = await start();
-      try {
-        openMs.push(opened);
-        const target = op === 'keystroke' ? (keystrokes(title(), 12)[4] ?? 'neural') : paper();
-        cold[op].push(await run(engine, op, target));
-      } finally {
-        await engine.stop();
+      for (const delay of [0, options.idleMs]) {
+        keywordCache.clear();
+        const { engine, openMs: opened } = await start();
+        try {
+          openMs.push(opened);
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+          const target = op === 'keystroke' ? (keystrokes(title(), 12)[4] ?? 'neural') : paper();
+          (delay > 0 ? coldAfterIdle : cold)[op].push(await run(engine, op, target));
+        } finally {
+          keywordCache.clear();
+          await engine.stop();
+        }
       }
     }
-    options.log(`latency: cold round ${round + 1}/${options.coldRounds}: ${OPERATIONS.map((op) => `${op} ${cold[op].at(-1)?.toFixed(0)} ms`).join(', ')}`);
+    options.log(`latency: cold round ${round + 1}/${options.coldRounds}: ${OPERATIONS.map((op) => `${op} ${cold[op].at(-1)?.toFixed(0)} ms (after ${options.idleMs} ms idle: ${coldAfterIdle[op].at(-1)?.toFixed(0)})`).join(', ')}`);
   }
 
   const warm = Object.fromEntries(OPERATIONS.map((op) => [op, [] as number[]])) as Record<Operation, number[]>;
@@ -188,6 +207,8 @@ export async function benchInteractiveLatency(options: {
     ...(index.builtSeconds !== undefined ? { indexBuiltSeconds: index.builtSeconds } : {}),
     openMs: figures(openMs),
     cold: Object.fromEntries(OPERATIONS.map((op) => [op, figures(cold[op])])) as Record<Operation, LatencyFigures>,
+    coldAfterIdle: Object.fromEntries(OPERATIONS.map((op) => [op, figures(coldAfterIdle[op])])) as Record<Operation, LatencyFigures>,
+    idleMs: options.idleMs,
     warm: Object.fromEntries(OPERATIONS.map((op) => [op, figures(warm[op])])) as Record<Operation, LatencyFigures>,
     warmRepeatHover: figures(repeat),
     loadBefore,
