@@ -17,7 +17,7 @@
  * section uses the same folder for 10k). VS Code's own rendering is not in these numbers: the real
  * VS Code tier times the hover end to end (test/integration/ui).
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -71,7 +71,12 @@ function keystrokes(title: string, maxChars: number): string[] {
 async function ensureIndex(slice: (dir: string, count: number) => Promise<string | undefined>, count: number, log: (line: string) => void): Promise<{ db: string; builtSeconds?: number } | undefined> {
   const cache = path.join(benchCacheDir(), `citations-${count}`);
   const db = path.join(cache, 'db');
-  if (existsSync(path.join(cache, 'complete'))) return { db };
+  if (existsSync(path.join(cache, 'complete'))) {
+    // The engine keeps keywords it computed (keywords__<mlm>.json): a previous run's would make every
+    // "not asked before" paper a cache hit. The library's IDF (keywords__df.json) stays.
+    for (const f of readdirSync(db)) if (/^keywords__.*\.json$/.test(f) && f !== 'keywords__df.json') rmSync(path.join(db, f), { force: true });
+    return { db };
+  }
   rmSync(cache, { recursive: true, force: true });
   mkdirSync(cache, { recursive: true });
   const file = await slice(cache, count);
@@ -135,15 +140,16 @@ export async function benchInteractiveLatency(options: {
   const title = (): string => titles[(nextTitle++ * 37) % titles.length]!;
 
   const keywordCache = new HoverKeywordCache();
-  const run = async (engine: EngineClient, op: Operation, target: string): Promise<number> => {
+  const run = async (engine: EngineClient, op: Operation, target: string, waitBehind = true): Promise<number> => {
     const t0 = performance.now();
     if (op === 'hover') {
       const cancel = new CancellationTokenSource();
       const data = await hoverEngineData(engine, { id: target, contentHash: contentHashes.get(target) ?? '' }, MLM, keywordCache, cancel.token);
       const ms = performance.now() - t0;
       if (!data.related || data.related.length === 0) throw new Error(`hover on ${target}: no related papers`);
-      // The user reads the hover before the next action: the keywords fetched behind it finish untimed.
-      await data.keywordsBehind;
+      // Warm: the user reads the hover before the next action, so the keywords fetched behind it finish
+      // (untimed). Cold: the engine is stopped next; the fetch is cancelled with it.
+      if (waitBehind) await data.keywordsBehind;
       return ms;
     } else if (op === 'relatedWork') {
       const hits = await engine.related({ id: target, k: 15 });
@@ -170,7 +176,7 @@ export async function benchInteractiveLatency(options: {
           openMs.push(opened);
           if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
           const target = op === 'keystroke' ? (keystrokes(title(), 12)[4] ?? 'neural') : paper();
-          (delay > 0 ? coldAfterIdle : cold)[op].push(await run(engine, op, target));
+          (delay > 0 ? coldAfterIdle : cold)[op].push(await run(engine, op, target, false));
         } finally {
           keywordCache.clear();
           await engine.stop();

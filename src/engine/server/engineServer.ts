@@ -231,7 +231,7 @@ connection.onRequest(
       stateFile: stateFileFor(options.dbDir, tableName),
       keywords,
     };
-    return info().finally(() => void (engine && warmUpEngine(engine, { log, hold: () => (using++, () => void using--), stopping: () => closing || fatal !== undefined })));
+    return info().finally(() => void (engine && warmUpEngine(engine, { log, hold: () => (using++, () => void using--), stopping: () => closing || fatal !== undefined, idle: () => active === 0 })));
   }, false),
 );
 
