@@ -1,9 +1,10 @@
 /**
  * Hovers on citations of indexed papers in Markdown (and LaTeX/plain text): title, authors, year, top
  * keywords and a few related papers as command links. Unknown keys get no hover. The provider reads
- * the catalogue synchronously and asks the engine (another process) only for related papers and
- * keywords, with a time limit, honouring cancellation (a hover that is cancelled or out of time
- * cancels its engine request too, so the engine drops it); it never throws.
+ * the catalogue synchronously and waits on the engine (another process) only for related papers,
+ * with a time limit, honouring cancellation (a hover that is cancelled or out of time cancels its
+ * engine request too, so the engine drops it); keywords come from a cache (hoverEngineData.ts). It
+ * never throws.
  */
 import * as vscode from 'vscode';
 import type { SearchHit } from '../../shared/engineProtocol';
@@ -53,11 +54,21 @@ export class CitationHoverProvider implements vscode.HoverProvider {
       // The hover waits for related papers only; the masked LM's keywords come from a cache or arrive
       // for the next hover (a cold MLM run took seconds). When the hover is cancelled or out of time,
       // its engine request is cancelled too.
-      const data = await raceCancellation(
-        this.ctx.engine.get().then((client) => hoverEngineData(client, paper, config.mlmModel, this.keywordCache, token)),
-        token,
-        ENGINE_TIMEOUT_MS,
-      );
+      const stop = new vscode.CancellationTokenSource();
+      const sub = token.onCancellationRequested(() => stop.cancel());
+      let data;
+      try {
+        data = await raceCancellation(
+          this.ctx.engine.get().then((client) => hoverEngineData(client, paper, config.mlmModel, this.keywordCache, stop.token)),
+          token,
+          ENGINE_TIMEOUT_MS,
+        );
+      } finally {
+        // Out of time too: a related request still running is cancelled in the engine (one that answered is not affected).
+        stop.cancel();
+        sub.dispose();
+        stop.dispose();
+      }
       if (token.isCancellationRequested) return undefined;
       const keywords = data?.keywords ?? paper.keywords.slice(0, HOVER_KEYWORDS);
       return new vscode.Hover(this.render(paper, data?.related, keywords), range);
