@@ -22,11 +22,12 @@ import { readArxivListings, sharedDataDir } from './heldOutData';
 import { indexWithEngine } from './indexing/indexRun';
 import { benchCompletionLatency } from './citations/completionLatency';
 import { benchKeywordLatency } from './keywords/keywordLatency';
+import { benchInteractiveLatency } from './latency/interactiveLatency';
 import { embeddedCorpus, perturbedCopies } from './search/benchVectors';
 import { benchSearchAtSize } from './search/searchLatency';
 import { benchTopicMap } from './topics/topicMapTime';
 
-const SECTIONS = ['encoding', 'search', 'keywords', 'topics', 'responsiveness', 'citations', 'endToEnd'] as const;
+const SECTIONS = ['encoding', 'search', 'keywords', 'topics', 'responsiveness', 'citations', 'endToEnd', 'latency'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -159,6 +160,17 @@ async function endToEndSection(): Promise<unknown> {
   }
 }
 
+/** Where the user waits (issue 18): hover, related work, side pane, search per keystroke; cold and warm, at 10k and 75k papers. */
+async function latencySection(): Promise<unknown> {
+  const sizes = values.sizes ? values.sizes.split(',').map(Number) : quick ? [10_000] : [10_000, 75_000];
+  const results = [];
+  for (const count of sizes) {
+    log(`latency: ${count} papers`);
+    results.push(await benchInteractiveLatency({ slice: arxivSlice, count, coldRounds: quick ? 2 : count > 20_000 ? 3 : 5, warmSamples: quick ? 10 : 30, idleMs: 5000, log }));
+  }
+  return results;
+}
+
 const runners: Record<Section, () => Promise<unknown>> = {
   encoding: encodingSection,
   search: searchSection,
@@ -167,6 +179,7 @@ const runners: Record<Section, () => Promise<unknown>> = {
   responsiveness: responsivenessSection,
   citations: citationsSection,
   endToEnd: endToEndSection,
+  latency: latencySection,
 };
 
 // ---------------------------------------------------------------- orchestration
@@ -354,6 +367,24 @@ function renderMarkdown(report: Json): string {
         ],
       ),
     );
+  }
+  const latency = sections.latency?.result as Json[] | undefined;
+  if (latency && !skipped(latency)) {
+    const ops: [string, string][] = [['hover', 'hover on a citation key'], ['relatedWork', 'Show Related Work'], ['sidePane', 'Atlas selection → side pane'], ['keystroke', 'search, per keystroke']];
+    out.push(`\n**Where the user waits** (engine in its own process; cold = first request after it starts and opens, sent at once or 5 s later; warm = later, each on a paper not asked before)${load('latency')}\n`);
+    const rows: string[][] = [];
+    for (const r of latency) {
+      if (skipped(r)) continue;
+      const cold = r.cold as Record<string, Json>;
+      const warm = r.warm as Record<string, Json>;
+      const idle = r.coldAfterIdle as Record<string, Json> | undefined;
+      for (const [op, label] of ops) rows.push([String(r.papers), label, f(cold[op]?.p50Ms, 0), f(cold[op]?.p95Ms, 0), f(idle?.[op]?.p50Ms, 0), f(idle?.[op]?.p95Ms, 0), f(warm[op]?.p50Ms, 0), f(warm[op]?.p95Ms, 0)]);
+      const rep = r.warmRepeatHover as Json;
+      rows.push([String(r.papers), 'hover, same paper again', '—', '—', '—', '—', f(rep.p50Ms, 0), f(rep.p95Ms, 0)]);
+      const open = r.openMs as Json;
+      rows.push([String(r.papers), 'engine open (model load)', f(open.p50Ms, 0), f(open.p95Ms, 0), '—', '—', '—', '—']);
+    }
+    out.push(table(['papers', 'where', 'cold p50 ms', 'cold p95 ms', 'cold, 5 s after open, p50 ms', 'p95 ms', 'warm p50 ms', 'warm p95 ms'], rows));
   }
   return out.join('\n') + '\n';
 }

@@ -11,6 +11,7 @@ import type { Paper } from '../shared/paper';
 import type { SearchHit, SearchMode } from '../shared/engineProtocol';
 import { documentText } from './index/indexer';
 import type { PaperStore } from './store/paperStore';
+import { RelatedCache } from './relatedCache';
 import type { TextEncoder } from './textEncoder';
 
 export class UnknownPaperError extends Error {}
@@ -113,13 +114,22 @@ export class SearchService {
    * bounded query keeps it fast (the whole text as the query took p50 115–374 ms at 75k papers).
    */
   async related(id: string, k: number, diversity?: number, token?: Cancellation): Promise<SearchHit[]> {
-    const [vector, paper] = await Promise.all([this.store.vectors([id]).then((m) => m.get(id)), this.store.papers([id]).then((m) => m.get(id))]);
+    const [vector, paper, version] = await Promise.all([this.store.vectors([id]).then((m) => m.get(id)), this.store.papers([id]).then((m) => m.get(id)), this.store.version()]);
     if (!vector || !paper) throw new UnknownPaperError(`no paper with id "${id}" in the index`);
+    const key = RelatedCache.key(id, k, diversity);
+    const cached = this.relatedCache.get(key, paper.contentHash, version);
+    if (cached) return cached;
     stopIfCancelled(token);
     const ranked = await this.fusedNeighbours(vector, documentText(paper), id, k, diversity);
     stopIfCancelled(token);
-    return this.toHits(ranked, k, diversity);
+    const hits = await this.toHits(ranked, k, diversity);
+    // Stored under the version read before the search: a write during it leaves an entry that is already stale, never a wrong one marked fresh.
+    this.relatedCache.set(key, paper.contentHash, version, hits);
+    return hits;
   }
+
+  /** Related lists of recently asked papers (see relatedCache.ts). */
+  private readonly relatedCache = new RelatedCache();
 
   private termStatistics?: { papers: number; stats: Promise<TermStatistics> };
 

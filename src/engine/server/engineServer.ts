@@ -42,6 +42,7 @@ import { readSelectedModel } from '../models/modelSelection';
 import { collectTopicInputs } from '../topics/topicMap';
 import { ENGINE_FATAL_PREFIX } from '../client/engineEnvironment';
 import { topicMapInThread } from '../topics/topicMapThread';
+import { warmUpEngine } from '../engineWarmup';
 
 interface OpenEngineState {
   options: EngineOptions;
@@ -232,7 +233,7 @@ connection.onRequest(
       stateFile: stateFileFor(options.dbDir, tableName),
       keywords,
     };
-    return info();
+    return info().finally(() => void (engine && warmUpEngine(engine, { log, hold: () => (using++, () => void using--), stopping: () => closing || fatal !== undefined, idle: () => active === 0 })));
   }, false),
 );
 

@@ -172,6 +172,11 @@ export class PaperStore {
     }
   }
 
+  /** The table's version: it changes on every write, by this process or another one sharing the folder. */
+  async version(): Promise<number> {
+    return this.read(() => this.table.version());
+  }
+
   async count(): Promise<number> {
     return this.read(() => this.table.countRows());
   }

@@ -1,12 +1,12 @@
 /**
  * Hovers on citations of indexed papers in Markdown (and LaTeX/plain text): title, authors, year, top
  * keywords and a few related papers as command links. Unknown keys get no hover. The provider reads
- * the catalogue synchronously and asks the engine (another process) only for related papers and
- * keywords, with a time limit, honouring cancellation (a hover that is cancelled or out of time
- * cancels its engine request too, so the engine drops it); it never throws.
+ * the catalogue synchronously and waits on the engine (another process) only for related papers,
+ * with a time limit, honouring cancellation (a hover that is cancelled or out of time cancels its
+ * engine request too, so the engine drops it); keywords come from a cache (hoverEngineData.ts). It
+ * never throws.
  */
 import * as vscode from 'vscode';
-import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { SearchHit } from '../../shared/engineProtocol';
 import { readConfig } from '../config';
 import type { AtlasContext } from '../atlasContext';
@@ -14,10 +14,10 @@ import { errorMessage } from '../atlasContext';
 import type { CatalogPaper } from '../library/paperCatalog';
 import { paperDescription } from '../tree/paperTreeProvider';
 import { citationAt } from './citationScanner';
+import { HOVER_KEYWORDS, HOVER_RELATED, HoverKeywordCache, hoverEngineData } from './hoverEngineData';
 import { HOVER_COMMANDS, hoverMarkdown } from './hoverMarkdown';
 
 const ENGINE_TIMEOUT_MS = 2500;
-const RELATED = 4;
 
 /** Resolves with undefined when the token is cancelled or the time is up, instead of waiting. */
 export function raceCancellation<T>(work: Promise<T>, token: vscode.CancellationToken, timeoutMs: number): Promise<T | undefined> {
@@ -34,24 +34,16 @@ export function raceCancellation<T>(work: Promise<T>, token: vscode.Cancellation
   });
 }
 
-/** raceCancellation for an engine request: when the hover stops waiting, the engine stops working on it. */
-async function engineRace<T>(send: (cancel: RpcCancellationTokenSource) => Promise<T>, token: vscode.CancellationToken): Promise<T | undefined> {
-  const cancel = new RpcCancellationTokenSource();
-  try {
-    return await raceCancellation(send(cancel), token, ENGINE_TIMEOUT_MS);
-  } finally {
-    // A request that already answered is not affected; one still running is cancelled in the engine.
-    cancel.cancel();
-    cancel.dispose();
-  }
-}
-
 export class CitationHoverProvider implements vscode.HoverProvider {
+  /** The model's keywords of papers hovered before (see hoverEngineData.ts). */
+  private readonly keywordCache = new HoverKeywordCache();
+
   constructor(private readonly ctx: AtlasContext) {}
 
   async provideHover(document: vscode.TextDocument, position: vscode.Position, token: vscode.CancellationToken): Promise<vscode.Hover | undefined> {
     try {
-      if (!readConfig().hoversEnabled || this.ctx.catalog.size === 0) return undefined;
+      const config = readConfig();
+      if (!config.hoversEnabled || this.ctx.catalog.size === 0) return undefined;
       const line = document.lineAt(position.line).text;
       if (line.length > 10_000) return undefined;
       const citation = citationAt(line, position.character);
@@ -59,26 +51,31 @@ export class CitationHoverProvider implements vscode.HoverProvider {
       const paper = citation.kind === 'key' ? this.ctx.catalog.get(citation.text) : this.ctx.catalog.byDoiOrArxiv(citation.text);
       if (!paper) return undefined;
       const range = new vscode.Range(position.line, citation.start, position.line, citation.end);
-      // One after the other: the engine runs the masked LM on its own thread, so a keywords request sent
-      // beside related() held related's reply behind a (cold: seconds-long) MLM run until the hover gave up.
-      const related = await this.related(paper.id, token);
-      const keywords = await this.keywords(paper, token);
+      // The hover waits for related papers only; the masked LM's keywords come from a cache or arrive
+      // for the next hover (a cold MLM run took seconds). When the hover is cancelled or out of time,
+      // its engine request is cancelled too.
+      const stop = new vscode.CancellationTokenSource();
+      const sub = token.onCancellationRequested(() => stop.cancel());
+      let data;
+      try {
+        data = await raceCancellation(
+          this.ctx.engine.get().then((client) => hoverEngineData(client, paper, config.mlmModel, this.keywordCache, stop.token)),
+          token,
+          ENGINE_TIMEOUT_MS,
+        );
+      } finally {
+        // Out of time too: a related request still running is cancelled in the engine (one that answered is not affected).
+        stop.cancel();
+        sub.dispose();
+        stop.dispose();
+      }
       if (token.isCancellationRequested) return undefined;
-      return new vscode.Hover(this.render(paper, related, keywords), range);
+      const keywords = data?.keywords ?? paper.keywords.slice(0, HOVER_KEYWORDS);
+      return new vscode.Hover(this.render(paper, data?.related, keywords), range);
     } catch (e) {
       this.ctx.log.warn(`hover failed: ${errorMessage(e)}`);
       return undefined;
     }
-  }
-
-  private async related(id: string, token: vscode.CancellationToken): Promise<SearchHit[] | undefined> {
-    return engineRace((cancel) => this.ctx.engine.get().then((c) => c.related({ id, k: RELATED }, cancel)), token);
-  }
-
-  private async keywords(paper: CatalogPaper, token: vscode.CancellationToken): Promise<string[]> {
-    const result = await engineRace((cancel) => this.ctx.engine.get().then((c) => c.keywords({ id: paper.id, k: 5 }, cancel)), token);
-    const fromModel = result?.top.map((s) => s.text) ?? [];
-    return fromModel.length > 0 ? fromModel : paper.keywords.slice(0, 5);
   }
 
   private render(paper: CatalogPaper, related: SearchHit[] | undefined, keywords: string[]): vscode.MarkdownString {
@@ -91,7 +88,7 @@ export class CitationHoverProvider implements vscode.HoverProvider {
         paper,
         ...(topic ? { topic } : {}),
         keywords,
-        related: related?.slice(0, RELATED).map((hit) => {
+        related: related?.slice(0, HOVER_RELATED).map((hit) => {
           const p = this.ctx.catalog.get(hit.id);
           return { id: hit.id, title: hit.title, description: p ? paperDescription(p) : '' };
         }),

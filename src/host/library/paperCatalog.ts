@@ -24,6 +24,8 @@ export interface CatalogPaper {
   keywords: string[];
   abstractStart: string;
   sources: PaperSource[];
+  /** Hash of the text the engine embeds and keywords come from: keys the hover's keyword cache (absent: not cached). */
+  contentHash?: string;
 }
 
 const PAGE = 2000;
@@ -150,5 +152,6 @@ function toCatalogPaper(p: Paper): CatalogPaper {
     keywords: p.keywords,
     abstractStart: abstract.length > ABSTRACT_START ? `${abstract.slice(0, ABSTRACT_START).replace(/\s+\S*$/, '')}…` : abstract,
     sources: p.sources,
+    contentHash: p.contentHash,
   };
 }

@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
 import { checkPanelToHost, parsePanelState, type HostToPanel, type MapMessage, type PanelState } from '../../shared/panelProtocol';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
@@ -219,15 +220,19 @@ export class AtlasPanelController implements vscode.Disposable {
     if (!known) return;
     this.selected = known.id;
     if (reveal) this.post({ type: 'reveal', id: known.id });
+    // The user has moved past the previous selection: its related and keyword requests stop in the engine.
+    this.selecting?.cancel();
+    const cancel = new RpcCancellationTokenSource();
+    this.selecting = cancel;
     try {
       const client = await this.ctx.engine.get();
       const [papers, related, keywords] = await Promise.all([
         client.papers([known.id]),
-        client.related({ id: known.id, k: 8 }).catch(() => []),
-        client.keywords({ id: known.id, k: 8 }).catch(() => undefined),
+        client.related({ id: known.id, k: 8 }, cancel).catch(() => []),
+        client.keywords({ id: known.id, k: 8 }, cancel).catch(() => undefined),
       ]);
       const paper = papers[0];
-      if (!paper || this.selected !== known.id) return;
+      if (!paper || this.selected !== known.id || cancel.token.isCancellationRequested) return;
       const source = paper.sources[0];
       this.post({
         type: 'paper',
@@ -248,9 +253,15 @@ export class AtlasPanelController implements vscode.Disposable {
         related: related.map((h) => ({ id: h.id, title: h.title, score: h.score, year: h.year, authors: h.authors })),
       });
     } catch (e) {
-      this.post({ type: 'status', kind: 'error', message: `Could not load ${id}: ${errorMessage(e)}` });
+      if (!cancel.token.isCancellationRequested) this.post({ type: 'status', kind: 'error', message: `Could not load ${id}: ${errorMessage(e)}` });
+    } finally {
+      if (this.selecting === cancel) this.selecting = undefined;
+      cancel.dispose();
     }
   }
+
+  /** The selection whose side pane is being loaded. */
+  private selecting: RpcCancellationTokenSource | undefined;
 
   private html(webview: vscode.Webview): string {
     const ext = this.ctx.extension.extensionUri;

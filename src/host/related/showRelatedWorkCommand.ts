@@ -3,6 +3,7 @@
  * note), of the selected tree item, or of the selected text (embedded by the engine, relatedToText).
  */
 import * as vscode from 'vscode';
+import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
 import { labelText, plainText } from '../../core/displayText';
 import type { SearchHit } from '../../shared/engineProtocol';
 import type { AtlasContext } from '../atlasContext';
@@ -64,6 +65,8 @@ export async function showRelatedWork(ctx: AtlasContext, arg: unknown, view: vsc
   pick.placeholder = 'Filter related papers';
   pick.busy = true;
   pick.matchOnDescription = true;
+  // Closing the picker before the list arrives stops the request in the engine.
+  const cancel = new RpcCancellationTokenSource();
   const disposables: vscode.Disposable[] = [
     pick.onDidTriggerItemButton((e) => void onPaperButton(ctx, e.item, e.button, editor)),
     pick.onDidAccept(() => {
@@ -72,6 +75,7 @@ export async function showRelatedWork(ctx: AtlasContext, arg: unknown, view: vsc
       if (item) void goToSource(ctx, item.id);
     }),
     pick.onDidHide(() => {
+      cancel.cancel();
       for (const d of disposables) d.dispose();
       pick.dispose();
     }),
@@ -79,14 +83,17 @@ export async function showRelatedWork(ctx: AtlasContext, arg: unknown, view: vsc
   pick.show();
   try {
     const client = await ctx.engine.get();
-    const hits: SearchHit[] = target.kind === 'paper' ? await client.related({ id: target.id, k: RELATED_K }) : await client.relatedToText({ text: target.text, k: RELATED_K });
+    const hits: SearchHit[] = target.kind === 'paper' ? await client.related({ id: target.id, k: RELATED_K }, cancel) : await client.relatedToText({ text: target.text, k: RELATED_K }, cancel);
+    if (cancel.token.isCancellationRequested) return;
     pick.items = hits.map((h) => ({ ...pickItemFor(ctx, h, h.score), alwaysShow: false }));
     if (hits.length === 0) pick.placeholder = 'No related papers found';
   } catch (e) {
+    if (cancel.token.isCancellationRequested) return;
     ctx.log.warn(`related work failed: ${errorMessage(e)}`);
     pick.placeholder = plainText(`Related work failed: ${errorMessage(e)}`);
   } finally {
     pick.busy = false;
+    cancel.dispose();
   }
 }
 

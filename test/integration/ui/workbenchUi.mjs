@@ -233,6 +233,83 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     await page.mouse.move(5, 400);
   });
 
+  // Issue 18: hover p95 ≤ 100 ms warm. The fixture workspace has 22 papers, so this number says what
+  // VS Code, the extension host and the engine process add end to end; the 10k and 75k figures come
+  // from `npm run bench -- --only latency`. It fails only above 3× the goal (300 ms), so a loaded
+  // machine does not make it flake, and prints what it measured either way.
+  await step('hover latency on citation keys, warm (goal p95 ≤ 100 ms; fails above 300 ms)', async () => {
+    const keys = [
+      ['karpukhin2020dpr', 'Dense Passage Retrieval'],
+      ['robertson2009bm25', 'Probabilistic Relevance Framework'],
+      ['khattab2020colbert', 'Efficient and Effective Passage Search'],
+      ['reimers2019sbert', 'Sentence Embeddings using Siamese'],
+      ['lewis2020rag', 'Retrieval-Augmented Generation'],
+    ];
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('retrieval.md');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'retrieval.md' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'karpukhin2020dpr' }).waitFor();
+    await page.locator('.part.statusbar .statusbar-item', { hasText: /\d+ papers/ }).first().waitFor({ timeout: 90_000 });
+    /**
+     * Puts the cursor on the key, then times (in the page) from the Enter that runs "Show or Focus Hover"
+     * in the command palette to a visible hover with the paper's title and related work. (Ctrl+K Ctrl+I
+     * did not reach the editor in headless code-server.) Closing the palette is inside the figure.
+     */
+    const timedHover = async (key, title) => {
+      await page.keyboard.press('Escape');
+      await mouseOverText(page, key);
+      await page.mouse.down();
+      await page.mouse.up();
+      await page.mouse.move(5, 400); // no mouse hover: the keyboard one is timed
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(150);
+      await page.evaluate((needle) => {
+        const visible = (el) => !el.classList.contains('hidden') && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+        const shown = () => [...document.querySelectorAll('.monaco-hover')].some((el) => visible(el) && el.textContent.includes(needle) && el.textContent.includes('Related work'));
+        window.__atlasHoverMs = new Promise((resolve, reject) => {
+          if (shown()) return reject(new Error('a hover was already showing'));
+          let start;
+          const onKey = (e) => {
+            if (e.key === 'Enter' && start === undefined) start = performance.now();
+          };
+          document.addEventListener('keydown', onKey, true);
+          const done = (v) => {
+            observer.disconnect();
+            document.removeEventListener('keydown', onKey, true);
+            clearTimeout(timer);
+            resolve(v);
+          };
+          const observer = new MutationObserver(() => {
+            if (start !== undefined && shown()) done(performance.now() - start);
+          });
+          observer.observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
+          const timer = setTimeout(() => done(undefined), 5000);
+        });
+      }, title);
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('>Show or Focus Hover');
+      await pickRow(page, 'Show or Focus Hover').waitFor();
+      await page.keyboard.press('Enter');
+      const ms = await page.evaluate(() => window.__atlasHoverMs);
+      if (ms === undefined) throw new Error(`no hover with "${title}" and related work within 5 s of Show Hover on ${key}`);
+      return ms;
+    };
+    // The first hover of each key (its related list and keywords not yet cached) is not a warm sample.
+    const first = [];
+    for (const [key, title] of keys) first.push(await timedHover(key, title));
+    const warm = [];
+    for (let round = 0; round < 4; round++) for (const [key, title] of keys) warm.push(await timedHover(key, title));
+    const sorted = [...warm].sort((a, b) => a - b);
+    const pct = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+    log(`    hover latency (22-paper fixture, real VS Code): first hover per key ${first.map((v) => v.toFixed(0)).join(', ')} ms; warm p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms over ${warm.length} hovers`);
+    if (pct(95) > 300) throw new Error(`hover p95 warm ${pct(95).toFixed(0)} ms is above 3× the 100 ms goal`);
+    await page.keyboard.press('Escape');
+  });
+
   await step('Show Related Work on the citation under the cursor', async () => {
     await page.keyboard.press('Escape');
     await mouseOverText(page, 'karpukhin2020dpr');

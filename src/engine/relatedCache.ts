@@ -1,0 +1,55 @@
+/**
+ * Related lists of recently asked papers (the ones a user hovers, cites and selects again and again),
+ * kept so a repeat costs two look-ups instead of a vector search, a full-text search and the fusion.
+ *
+ * An entry is valid only for the paper's content hash (its text changed: its neighbours change) and
+ * for the table version it was computed on: any write to the index, by this engine or by another
+ * process sharing the folder, may add a neighbour or change another paper's title, so it invalidates
+ * every entry. Least recently used entries go first.
+ */
+import type { SearchHit } from '../shared/engineProtocol';
+
+interface Entry {
+  contentHash: string;
+  version: number;
+  hits: SearchHit[];
+}
+
+export const RELATED_CACHE_ENTRIES = 512;
+
+export class RelatedCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly capacity = RELATED_CACHE_ENTRIES) {}
+
+  static key(id: string, k: number, diversity: number | undefined): string {
+    return JSON.stringify([id, k, diversity ?? null]);
+  }
+
+  get(key: string, contentHash: string, version: number): SearchHit[] | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.contentHash !== contentHash || entry.version !== version) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // Map order is insertion order: re-inserting marks the entry as the most recently used.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.hits.map((h) => ({ ...h }));
+  }
+
+  set(key: string, contentHash: string, version: number, hits: readonly SearchHit[]): void {
+    this.entries.delete(key);
+    this.entries.set(key, { contentHash, version, hits: hits.map((h) => ({ ...h })) });
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * What a citation hover asks the engine for, kept off the slow path: the hover waits only for the
+ * related papers (vector + full-text search, cached in the engine), never for the masked LM. Keywords
+ * come from a cache keyed by the paper's content hash and the keyword model; on a miss the hover shows
+ * the library's own keywords and the model's keywords are fetched behind it, for the next hover of
+ * that paper. A newer hover cancels an older fetch still running (the user has moved on). No `vscode`
+ * here, so the bench (bench/latency/interactiveLatency.ts) times exactly what the provider waits for.
+ */
+import type { CancellationToken } from 'vscode-jsonrpc/node';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import type { KeywordsResult, SearchHit } from '../../shared/engineProtocol';
+
+export const HOVER_RELATED = 4;
+export const HOVER_KEYWORDS = 5;
+export const HOVER_KEYWORD_ENTRIES = 1000;
+
+/** The two engine requests a hover makes (EngineClient satisfies it). */
+export interface HoverEngine {
+  related(params: { id: string; k: number }, cancel?: CancellationTokenSource): Promise<SearchHit[]>;
+  keywords(params: { id: string; k: number }, cancel?: CancellationTokenSource): Promise<KeywordsResult>;
+}
+
+/** The paper being hovered: its id and the hash of the text its keywords come from. */
+export interface HoveredPaper {
+  id: string;
+  /** Without it the keywords are not cached (nothing says when they would go stale). */
+  contentHash?: string;
+}
+
+/** Top keywords per (keyword model, content hash), least recently used out first; one fetch in flight at a time. */
+export class HoverKeywordCache {
+  private readonly entries = new Map<string, string[]>();
+  private inflight: { key: string; cancel: CancellationTokenSource; done: Promise<void> } | undefined;
+
+  constructor(private readonly capacity = HOVER_KEYWORD_ENTRIES) {}
+
+  static key(model: string, contentHash: string): string {
+    return `${model}\u0000${contentHash}`;
+  }
+
+  get(key: string): string[] | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, keywords: string[]): void {
+    this.entries.delete(key);
+    this.entries.set(key, keywords);
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  /**
+   * Fetches a paper's keywords behind the hover (not awaited by it). A fetch for another paper still
+   * running is cancelled in the engine; one for the same key is reused.
+   */
+  fetchBehind(engine: HoverEngine, paper: HoveredPaper, key: string): Promise<void> {
+    if (this.inflight?.key === key) return this.inflight.done;
+    this.cancelFetch();
+    const cancel = new CancellationTokenSource();
+    const done = engine.keywords({ id: paper.id, k: HOVER_KEYWORDS }, cancel).then(
+      (result) => {
+        const top = result.top.map((s) => s.text);
+        if (top.length > 0) this.set(key, top);
+      },
+      () => undefined, // cancelled, or no keyword model: the hover keeps the library's keywords
+    );
+    const entry = { key, cancel, done };
+    this.inflight = entry;
+    void done.finally(() => {
+      if (this.inflight === entry) this.inflight = undefined;
+      cancel.dispose();
+    });
+    return done;
+  }
+
+  /** Cancels the fetch in flight, unless it is the one for `keep`. */
+  cancelFetch(keep?: string): void {
+    if (this.inflight && this.inflight.key === keep) return;
+    this.inflight?.cancel.cancel();
+    this.inflight = undefined;
+  }
+
+  clear(): void {
+    this.cancelFetch();
+    this.entries.clear();
+  }
+}
+
+export interface HoverEngineData {
+  related: SearchHit[] | undefined;
+  /** The model's keywords when cached; undefined: show the library's own and wait for the next hover. */
+  keywords: string[] | undefined;
+  /** The keyword fetch started behind this hover, if any (tests and the bench wait on it). */
+  keywordsBehind?: Promise<void>;
+}
+
+/**
+ * The engine part of a hover. `token` is the hover's: when VS Code cancels the hover (the mouse moved
+ * on), the related request is cancelled in the engine too. The keyword fetch behind it is not tied to
+ * this hover, only to the next one.
+ */
+export async function hoverEngineData(engine: HoverEngine, paper: HoveredPaper, model: string, cache: HoverKeywordCache, token: CancellationToken): Promise<HoverEngineData> {
+  const key = paper.contentHash !== undefined ? HoverKeywordCache.key(model, paper.contentHash) : undefined;
+  const keywords = key !== undefined ? cache.get(key) : undefined;
+  // Another paper's fetch would only compete with this hover's related request: the user has moved on.
+  cache.cancelFetch(key);
+  const cancel = new CancellationTokenSource();
+  const sub = token.onCancellationRequested(() => cancel.cancel());
+  try {
+    const related = await engine.related({ id: paper.id, k: HOVER_RELATED }, cancel);
+    const keywordsBehind = keywords || key === undefined || token.isCancellationRequested ? undefined : cache.fetchBehind(engine, paper, key);
+    return { related, keywords, ...(keywordsBehind ? { keywordsBehind } : {}) };
+  } finally {
+    sub.dispose();
+    cancel.dispose();
+  }
+}
