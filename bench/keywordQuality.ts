@@ -142,10 +142,11 @@ function split(n: number): { tune: number[]; test: number[]; all: number[] } {
 
 /** Document frequency over n-gram keys up to four terms (noun phrases are a subset), kept in the temp folder. */
 function documentFrequency(name: string, texts: () => Iterable<string>, keys: ReadonlySet<string>): DocumentFrequencyTable {
-  const file = tmp(`df-${name}-${hash([...keys].sort().join('\n'))}`);
+  const file = tmp(`df-${name}-singletons-dropped-${hash([...keys].sort().join('\n'))}`);
   if (existsSync(file)) return DocumentFrequencyTable.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
   const df = new DocumentFrequencyTable();
   for (const t of texts()) df.addDocument(t, (k) => keys.has(k));
+  df.dropSingletons(); // as the engine keeps its library table
   writeFileSync(file, JSON.stringify(df.toJSON()));
   return df;
 }

@@ -22,6 +22,8 @@ export interface KeywordPaperSource {
   pageOfPapers(offset: number, limit: number): Promise<Paper[]>;
   /** Stored embeddings (of the paper's title and abstract): the phrase-similarity feature reuses them. */
   vectors?(ids: readonly string[]): Promise<Map<string, Float32Array>>;
+  /** Moves with every write to the table: the library is read again only when it moved. */
+  version?(): Promise<number>;
 }
 
 export interface KeywordServiceOptions {
@@ -54,7 +56,9 @@ export class KeywordService {
   private dfStamp = '';
   private lastFlush = Date.now();
   /** Paper count when IDF was last checked; -1 = check again (the library changed). */
-  private dfCount = -1;
+  /** Paper count and table version when the library was last read. */
+  private dfSeen = '';
+  private refreshing: Promise<void> | undefined;
 
   constructor(private readonly options: KeywordServiceOptions) {}
 
@@ -104,18 +108,31 @@ export class KeywordService {
 
   /**
    * Library IDF, rebuilt when the set of papers changed (stamp = hash of the sorted content hashes)
-   * and kept in `<dbDir>/keywords__df.json`, since counting a large library takes seconds.
+   * and kept in `<dbDir>/keywords__df.json`, since counting a large library takes seconds. One
+   * refresh at a time: two requests at start share it (the second used to run without library IDF
+   * while the first was still reading).
    */
-  private async refreshDocumentFrequency(scorer: KeywordScorer): Promise<void> {
+  private refreshDocumentFrequency(scorer: KeywordScorer): Promise<void> {
+    this.refreshing ??= this.refreshNow(scorer).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshNow(scorer: KeywordScorer): Promise<void> {
     const store = this.options.store;
+    // The table's version moves with every write (this process's or another's): unchanged, nothing to read.
+    const version = await store.version?.();
     const total = await store.count();
-    if (total === this.dfCount) return;
-    this.dfCount = total;
+    const seen = `${total}:${version ?? ''}`;
+    if (seen === this.dfSeen) return;
+    this.dfSeen = seen;
     const papers: Paper[] = [];
     for (let offset = 0; offset < total; offset += 1000) papers.push(...(await store.pageOfPapers(offset, 1000)));
-    // The table's own version is part of the stamp: keys of up to four terms since the noun-phrase candidates.
+    // The table's own version is part of the stamp: keys of up to four terms since the noun-phrase
+    // candidates, and singletons dropped since v3.
     const stamp = createHash('sha256')
-      .update(`df-v2:${papers.map((p) => p.contentHash).sort().join(',')}`)
+      .update(`df-v3:${papers.map((p) => p.contentHash).sort().join(',')}`)
       .digest('hex')
       .slice(0, 16);
     // Keywords are not part of the content hash: recount them whenever the papers were read.
@@ -139,7 +156,12 @@ export class KeywordService {
       // rebuild below
     }
     const table = new DocumentFrequencyTable();
-    for (const p of papers) table.addDocument(paperKeywordText(p));
+    for (let i = 0; i < papers.length; i++) {
+      table.addDocument(paperKeywordText(papers[i]!));
+      // Counting 75k abstracts takes seconds: let searches and related requests through meanwhile.
+      if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
+    }
+    table.dropSingletons();
     scorer.documentFrequency = table;
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify({ stamp, table: table.toJSON() }));
@@ -148,7 +170,7 @@ export class KeywordService {
 
   /** Call after indexing: the next request re-checks the library's IDF. */
   libraryChanged(): void {
-    this.dfCount = -1;
+    this.dfSeen = '';
   }
 
   async release(): Promise<void> {

@@ -12,9 +12,24 @@ import { splitWords } from './wordSpans';
 export class DocumentFrequencyTable implements DocumentFrequency {
   documents = 0;
   readonly counts = new Map<string, number>();
+  /** What a key the table does not hold counts: 0, or 1 once singletons are dropped. */
+  private floor = 0;
 
   count(key: string): number {
-    return this.counts.get(key) ?? 0;
+    return this.counts.get(key) ?? this.floor;
+  }
+
+  /**
+   * Drops the keys of a single document. Most n-gram keys of a large library occur once (at 75k
+   * abstracts the full table was a 93 MB file whose parse blocked the engine for 3.7 s, and at 1M it
+   * would pass V8's longest string). A key the table no longer holds then counts 1: exact for the
+   * library's own papers (a phrase of an indexed paper is in at least that paper), one too many for
+   * a phrase of free text found in no paper; "in no other paper" (count <= 1) stays exact for both.
+   */
+  dropSingletons(): this {
+    for (const [key, n] of this.counts) if (n <= 1) this.counts.delete(key);
+    this.floor = 1;
+    return this;
   }
 
   /** Adds one document; `keep` restricts which keys are counted. */
@@ -28,15 +43,16 @@ export class DocumentFrequencyTable implements DocumentFrequency {
     }
   }
 
-  toJSON(): { documents: number; counts: Record<string, number> } {
-    return { documents: this.documents, counts: Object.fromEntries(this.counts) };
+  toJSON(): { documents: number; floor: number; counts: Record<string, number> } {
+    return { documents: this.documents, floor: this.floor, counts: Object.fromEntries(this.counts) };
   }
 
   static fromJSON(value: unknown): DocumentFrequencyTable {
     const table = new DocumentFrequencyTable();
     if (typeof value !== 'object' || value === null) return table;
-    const v = value as { documents?: unknown; counts?: unknown };
+    const v = value as { documents?: unknown; floor?: unknown; counts?: unknown };
     if (typeof v.documents === 'number') table.documents = v.documents;
+    if (v.floor === 1) table.floor = 1;
     if (typeof v.counts === 'object' && v.counts !== null) {
       for (const [k, n] of Object.entries(v.counts)) if (typeof n === 'number') table.counts.set(k, n);
     }
