@@ -286,7 +286,7 @@ function renderMarkdown(report: Json): string {
       ),
     );
     if (enc.ceilings?.length) {
-      out.push(`\n**This machine's ceiling** (a lone fp32 MatMul of each model's FFN shape, timed in the same rounds as the encoders; median)\n`);
+      out.push(`\n**This machine's ceiling** (fp32 MatMuls of each model's FFN shape, up and down projection chained 4 times in one graph so the JS copies stay out of the timing, in the same rounds as the encoders; median)\n`);
       out.push(
         table(
           ['model', 'MatMul', 'onnxruntime-node GFLOP/s', 'per round', 'numpy GFLOP/s (BLAS)'],

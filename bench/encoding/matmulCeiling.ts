@@ -1,6 +1,6 @@
 /**
- * This machine's real ceiling for an encoder: a lone fp32 MatMul of the encoder's FFN shape
- * ([tokens × hidden] · [hidden × ffn]), run by onnxruntime-node with the engine's own session settings
+ * This machine's real ceiling for an encoder: fp32 MatMuls of the encoder's FFN shape
+ * ([tokens × hidden] · [hidden × ffn] and back, see matMulModel), run by onnxruntime-node with the engine's own session settings
  * (same threads, no spin-waiting unless PAPER_ATLAS_ORT_SPIN=1, weights as an initializer so they are
  * pre-packed as the model's are). An encoder cannot beat the GEMM it is made of, so its achieved
  * GFLOP/s is judged as a share of this figure, measured in the same rounds as the encoder (the cores'
@@ -24,29 +24,53 @@ export interface GemmShape {
   n: number;
 }
 
-/** A one-node ONNX model, Y = A · B, with B a constant initializer (random, fixed seed). */
+/** Chained FFN pairs per run: the JS copies of input and output (onnxruntime-node copies every output
+ * into a new buffer) then cost ~1% of the timed work, not a third of it as with one MatMul. */
+export const FFN_PAIRS = 4;
+
+/**
+ * The FFN's two products, `FFN_PAIRS` times: Y = (((X·W1)·W2)·W1)·W2…, [m × k]·[k × n] then [m × n]·[n × k],
+ * with W1, W2 constant initializers (fixed-seed uniform, variance 1/fan-in, so values neither blow up nor
+ * sink into denormals, which are far slower). A single MatMul with its 2048 × 1536 output read half the
+ * encoder's own speed here: the output copy, not the GEMM, was being timed.
+ */
 export function matMulModel({ m, k, n }: GemmShape): Uint8Array {
   let seed = 12345;
-  const weights = new Float32Array(k * n).map(() => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return (seed / 2 ** 32 - 0.5) * 0.1;
-  });
+  const uniform = (count: number, fanIn: number): Float32Array => {
+    const bound = Math.sqrt(3 / fanIn);
+    return new Float32Array(count).map(() => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (2 * (seed / 2 ** 32) - 1) * bound;
+    });
+  };
   const floatTensor = (name: string, dims: number[]): onnx.IValueInfoProto => ({
     name,
     type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map((d) => ({ dimValue: d })) } } },
   });
+  const initializer = (name: string, dims: number[], values: Float32Array): onnx.ITensorProto => ({
+    name,
+    dims,
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    rawData: new Uint8Array(values.buffer),
+  });
+  const node: onnx.INodeProto[] = [];
+  let previous = 'A';
+  for (let i = 0; i < FFN_PAIRS; i++) {
+    const last = i === FFN_PAIRS - 1;
+    node.push({ opType: 'MatMul', input: [previous, 'W1'], output: [`up${i}`], name: `up${i}` });
+    node.push({ opType: 'MatMul', input: [`up${i}`, 'W2'], output: [last ? 'Y' : `down${i}`], name: `down${i}` });
+    previous = `down${i}`;
+  }
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'paper-atlas-bench',
     opsetImport: [{ domain: '', version: 17 }],
     graph: {
-      name: 'ffn_matmul',
-      node: [{ opType: 'MatMul', input: ['A', 'B'], output: ['Y'], name: 'matmul' }],
-      initializer: [
-        { name: 'B', dims: [k, n], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(weights.buffer) },
-      ],
+      name: 'ffn_matmuls',
+      node,
+      initializer: [initializer('W1', [k, n], uniform(k * n, k)), initializer('W2', [n, k], uniform(n * k, n))],
       input: [floatTensor('A', [m, k])],
-      output: [floatTensor('Y', [m, n])],
+      output: [floatTensor('Y', [m, k])],
     },
   });
   return onnx.ModelProto.encode(model).finish();
@@ -61,12 +85,12 @@ export interface CeilingProbe {
 
 export async function openCeilingProbe(shape: GemmShape, threads: number): Promise<CeilingProbe> {
   const { session } = await openSessionWithFallback(matMulModel(shape), ['cpu'], { intraOpNumThreads: threads });
-  const a = new ort.Tensor('float32', new Float32Array(shape.m * shape.k).fill(0.01), [shape.m, shape.k]);
-  const flops = 2 * shape.m * shape.k * shape.n;
+  const a = new ort.Tensor('float32', new Float32Array(shape.m * shape.k).map((_, i) => ((i * 7919) % 2001) / 1000 - 1), [shape.m, shape.k]);
+  const flops = FFN_PAIRS * 2 * (2 * shape.m * shape.k * shape.n);
   await session.run({ A: a }); // first run allocates
   return {
     shape,
-    async measure(repeats = 20): Promise<number> {
+    async measure(repeats = 5): Promise<number> {
       const t0 = performance.now();
       for (let i = 0; i < repeats; i++) await session.run({ A: a });
       return (repeats * flops) / ((performance.now() - t0) / 1000) / 1e9;
