@@ -87,6 +87,23 @@ export function termsOf(text: string, words: readonly WordSpan[]): (Term | null)
 }
 
 /** All candidates of 1..maxTerms terms, in text order (by start, then length). */
+/** The candidate made of terms a..b (all present) of `text`. */
+export function candidateSpan(text: string, terms: readonly (Term | null)[], a: number, b: number): Candidate {
+  const parts = terms.slice(a, b + 1) as Term[];
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  return {
+    text: text.slice(first.start, last.end),
+    start: first.start,
+    end: last.end,
+    firstTerm: a,
+    lastTerm: b,
+    firstWord: first.firstWord,
+    lastWord: last.lastWord,
+    key: parts.map((t) => t.key).join(' '),
+  };
+}
+
 export function candidatePhrases(text: string, words: readonly WordSpan[], maxTerms = 3): { terms: (Term | null)[]; candidates: Candidate[] } {
   const terms = termsOf(text, words);
   const candidates: Candidate[] = [];
@@ -97,17 +114,7 @@ export function candidatePhrases(text: string, words: readonly WordSpan[], maxTe
       const last = terms[b];
       if (!last) break;
       if (last.stop) continue;
-      const parts = terms.slice(a, b + 1) as Term[];
-      candidates.push({
-        text: text.slice(first.start, last.end),
-        start: first.start,
-        end: last.end,
-        firstTerm: a,
-        lastTerm: b,
-        firstWord: first.firstWord,
-        lastWord: last.lastWord,
-        key: parts.map((t) => t.key).join(' '),
-      });
+      candidates.push(candidateSpan(text, terms, a, b));
     }
   }
   return { terms, candidates };

@@ -10,7 +10,7 @@
  *
  * The tagger is injected: src/engine/partOfSpeechTagger.ts wraps wink-nlp, and tests can pass tags.
  */
-import { type Candidate, type Term, termsOf } from './candidatePhrases';
+import { type Candidate, candidateSpan, type Term, termsOf } from './candidatePhrases';
 import type { WordSpan } from './wordSpans';
 
 /** One tagged token of the tagger's own tokenisation: a character range and a Universal POS tag. */
@@ -103,19 +103,7 @@ export function nounPhraseCandidates(
       if (classes[b] === 'other' || (sawNoun && classes[b] === 'modifier')) break;
       if (classes[b] !== 'noun') continue;
       sawNoun = true;
-      const first = terms[a]!;
-      const last = terms[b]!;
-      const parts = terms.slice(a, b + 1) as Term[];
-      candidates.push({
-        text: text.slice(first.start, last.end),
-        start: first.start,
-        end: last.end,
-        firstTerm: a,
-        lastTerm: b,
-        firstWord: first.firstWord,
-        lastWord: last.lastWord,
-        key: parts.map((t) => t.key).join(' '),
-      });
+      candidates.push(candidateSpan(text, terms, a, b));
     }
   }
   return { terms, classes, candidates };
