@@ -31,3 +31,15 @@ def set_threads(n=2):
     if not _THREADS_SET:
         torch.set_num_interop_threads(1)
         _THREADS_SET = True
+
+
+def pad_rows(seqs):
+    """Token-id rows padded with 0 ([PAD]) to the longest: (ids, attention mask), int64 numpy arrays."""
+    import numpy as np
+    width = max(len(s) for s in seqs)
+    ids = np.zeros((len(seqs), width), dtype=np.int64)
+    att = np.zeros((len(seqs), width), dtype=np.int64)
+    for r, s in enumerate(seqs):
+        ids[r, :len(s)] = s
+        att[r, :len(s)] = 1
+    return ids, att

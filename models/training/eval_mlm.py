@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import ENC_DIR, set_threads
+from common import ENC_DIR, pad_rows, set_threads
 from corpus import Corpus, CLS, SEP, MASK, continuation_mask
 from model import BertMLM, Cfg
 
@@ -29,12 +29,7 @@ def make_batch(corpus, idx, rng, max_len, cont, mask_prob=0.15):
             a = corpus.title(i)
         a = a[: max_len - 2]
         seqs.append(np.concatenate([[CLS], a, [SEP]]))
-    L = max(len(s) for s in seqs)
-    ids = np.zeros((len(seqs), L), dtype=np.int64)
-    att = np.zeros((len(seqs), L), dtype=np.int64)
-    for r, s in enumerate(seqs):
-        ids[r, :len(s)] = s
-        att[r, :len(s)] = 1
+    ids, att = pad_rows(seqs)
     labels = np.full_like(ids, -100)
     inp = ids.copy()
     for r, s in enumerate(seqs):

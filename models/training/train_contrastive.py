@@ -13,18 +13,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import CACHE, set_threads
+from common import CACHE, pad_rows, set_threads
 from corpus import Corpus, CLS, SEP
 from model import Bert, Cfg
 
 
 def pad(seqs):
-    L = max(len(s) for s in seqs)
-    ids = np.zeros((len(seqs), L), dtype=np.int64)
-    att = np.zeros((len(seqs), L), dtype=np.int64)
-    for r, s in enumerate(seqs):
-        ids[r, :len(s)] = s
-        att[r, :len(s)] = 1
+    ids, att = pad_rows(seqs)
     return torch.from_numpy(ids), torch.from_numpy(att)
 
 

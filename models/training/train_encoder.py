@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from common import CACHE, set_threads
+from common import CACHE, pad_rows, set_threads
 from corpus import Corpus, CLS, SEP
 from model import Bert, Cfg
 from split import norm_title
@@ -89,12 +89,8 @@ def wrap(x, max_len):
 
 
 def pad(seqs, device):
-    L = max(len(s) for s in seqs)
-    ids = np.zeros((len(seqs), L), dtype=np.int64)
-    for r, s in enumerate(seqs):
-        ids[r, :len(s)] = s
-    ids = torch.from_numpy(ids).to(device)
-    return ids, (ids != 0).to(torch.int64)
+    ids, att = pad_rows(seqs)
+    return torch.from_numpy(ids).to(device), torch.from_numpy(att).to(device)
 
 
 def encode(model, ids, att, device, precision):
