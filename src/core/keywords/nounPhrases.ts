@@ -76,7 +76,40 @@ export function termClasses(terms: readonly (Term | null)[], words: readonly Wor
   terms.forEach((t, i) => {
     if (t && classes[i] === 'noun' && t.lastWord > t.firstWord && t.text === t.text.toLowerCase() && classes[i + 1] === 'noun') classes[i] = 'modifier';
   });
+  terms.forEach((t, i) => {
+    if (t && classes[i] === 'noun' && isVerbAfterPluralSubject(terms, classes, tags, i)) classes[i] = 'other';
+  });
   return classes;
+}
+
+/** Tags that follow a verb but not the head noun of a phrase ("exhibit diverse", "feature more", "show that"). */
+const AFTER_VERB_TAGS = new Set(['ADJ', 'ADV', 'DET', 'PRON', 'NUM', 'SCONJ']);
+
+/** The tag of the first tagger token that starts at or after character `at`. */
+function tagFrom(tags: readonly CharacterTag[], at: number): string | undefined {
+  let lo = 0;
+  let hi = tags.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tags[mid]!.start < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return tags[lo]?.pos;
+}
+
+/**
+ * The tagger reads the verb of "galaxies exhibit diverse profiles" or "Elliptical galaxies feature
+ * more uniform light" as a noun (both words are nouns elsewhere), which made "galaxies exhibit" a
+ * candidate. A lower-case one-word noun right after a plural noun and right before an adjective,
+ * adverb, determiner, pronoun, number or subordinating conjunction is taken for that verb.
+ */
+function isVerbAfterPluralSubject(terms: readonly (Term | null)[], classes: readonly TermClass[], tags: readonly CharacterTag[], i: number): boolean {
+  const t = terms[i]!;
+  const previous = terms[i - 1];
+  if (!previous || classes[i - 1] !== 'noun' || t.lastWord > t.firstWord || t.text !== t.text.toLowerCase()) return false;
+  if (!/[^s]s$/i.test(previous.text) || isAcronymOrModelName(previous.text)) return false;
+  const next = tagFrom(tags, t.end);
+  return next !== undefined && AFTER_VERB_TAGS.has(next);
 }
 
 export interface NounPhraseCandidates {

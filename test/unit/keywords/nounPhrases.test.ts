@@ -65,3 +65,16 @@ test('modifiers come before the nouns: "method combining quantum" is not a phras
   for (const absent of ['Theory devoted major effort', 'method combining quantum features', 'method combining quantum'])
     assert.ok(!got.includes(absent), `unexpected ${absent} in ${JSON.stringify(got)}`);
 });
+
+test('a verb the tagger calls a noun after a plural subject ("galaxies exhibit diverse …") ends the phrase before it', () => {
+  // wink-eng-lite tags "exhibit" and "feature" here as nouns: seen in the astrophysics screenshot as
+  // the chips "galaxies exhibit" and "Elliptical galaxies feature".
+  const text = 'Light emission from galaxies exhibit diverse brightness profiles. Elliptical galaxies feature more uniform light distributions, while models use deep networks.';
+  const got = phrases(text);
+  for (const absent of ['galaxies exhibit', 'exhibit', 'Elliptical galaxies feature', 'galaxies feature', 'models use'])
+    assert.ok(!got.includes(absent), `unexpected ${absent} in ${JSON.stringify(got)}`);
+  for (const expected of ['Elliptical galaxies', 'galaxies', 'diverse brightness profiles', 'light distributions', 'deep networks'])
+    assert.ok(got.includes(expected), `missing ${expected} in ${JSON.stringify(got)}`);
+  // A plural noun followed by a noun and then a noun is one phrase: the rule looks at what follows.
+  assert.ok(phrases('We study the effects size distribution of the sample.').includes('effects size distribution'));
+});
