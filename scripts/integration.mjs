@@ -110,6 +110,12 @@ async function main() {
 
     // 2. UI tests in a fresh window (a fresh copy of the workspace keeps the index the first run built).
     const { runUiTests } = await import(path.join(root, 'test', 'integration', 'ui', 'workbenchUi.mjs'));
+    // Two papers of other fields (psychiatry, astrophysics) for the keyphrase screenshots, added now so
+    // that the host tests above see the fixture library alone.
+    const sharedData = process.env.PAPER_ATLAS_SHARED_DATA ?? path.resolve(root, '..', 'shared', 'data');
+    const { writeOtherFields } = await import(path.join(root, 'test', 'integration', 'ui', 'otherFields.mjs'));
+    const otherFields = writeOtherFields(workspace, sharedData);
+    log(otherFields.papers ? `other fields: ${otherFields.papers.map((p) => `${p.field}: ${p.title}`).join('; ')}` : `other fields: none (${otherFields.reason})`);
     const empty = path.join(run, 'empty-workspace');
     mkdirSync(empty, { recursive: true });
     const ui = await runUiTests({
@@ -117,6 +123,7 @@ async function main() {
       url: workbenchUrl(server.url, { folder: workspace, extensionPath: root }),
       emptyUrl: workbenchUrl(server.url, { folder: empty, extensionPath: root }),
       shots,
+      otherFields: otherFields.papers,
       log,
     });
     for (const r of ui) {

@@ -118,7 +118,7 @@ async function setTheme(page, theme) {
   await row.click();
 }
 
-export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
+export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, log }) {
   const results = [];
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(DEFAULT_TIMEOUT);
@@ -494,8 +494,9 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
     await shot(page, path.join(shots, 'atlas-dark.png'));
   });
 
-  // Three abstracts of different areas, each in another theme: the heat-map tints only content words
-  // (at most ~15% of the words) and the chips are whole, distinct phrases.
+  // Three abstracts of different fields (machine learning from the fixture; psychiatry and astrophysics
+  // from ../shared/data, see otherFields.mjs), each in another theme: the heat-map tints only content
+  // words (at most ~15% of the words) and the chips are whole, distinct phrases.
   await step('Keyphrases: heat-map and chips on three abstracts, dark, light and high-contrast', async () => {
     if (!frame) {
       // Run alone (PAPER_ATLAS_UI_ONLY), this step can come before the extension's commands are in
@@ -505,18 +506,24 @@ export async function runUiTests({ browser, url, emptyUrl, shots, log }) {
       frame = await webviewFrame(page, 'canvas#atlas-map');
     }
     const never = new Set(['the', 'a', 'an', 'of', 'and', 'or', 'but', 'we', 'is', 'are', 'to', 'in', 'on', 'for', 'with', 'by', 'this', 'that', 'which', 'also', 'however', 'besides', 'eventually', 'significantly', 'very']);
-    const cases = [
-      ['retrieval', 'Dense Passage Retrieval', 'Dark Modern', 'keyphrases-retrieval-dark.png'],
-      ['diffusion', 'Denoising Diffusion', 'Light Modern', 'keyphrases-diffusion-light.png'],
-      ['reinforcement', 'Human-level Control', 'Dark High Contrast', 'keyphrases-rl-high-contrast.png'],
-    ];
+    const cases = [['retrieval', 'Dense Passage Retrieval', 'Dark Modern', 'keyphrases-retrieval-dark.png']];
+    const [psychiatry, astrophysics] = otherFields ?? [];
+    if (psychiatry && astrophysics) {
+      // The filter is the title's first words; the list row is found by the title's start.
+      const filterFor = (title) => title.split(/\s+/).slice(0, 3).join(' ').replace(/[:.,]$/, '');
+      cases.push([filterFor(psychiatry.title), psychiatry.title.slice(0, 40), 'Light Modern', 'keyphrases-psychiatry-light.png']);
+      cases.push([filterFor(astrophysics.title), astrophysics.title.slice(0, 40), 'Dark High Contrast', 'keyphrases-astrophysics-high-contrast.png']);
+    } else {
+      log('    no papers of other fields (../shared/data absent): the three abstracts are all machine learning');
+      cases.push(['diffusion', 'Denoising Diffusion', 'Light Modern', 'keyphrases-diffusion-light.png']);
+      cases.push(['reinforcement', 'Human-level Control', 'Dark High Contrast', 'keyphrases-rl-high-contrast.png']);
+    }
     try {
       for (const [filter, title, theme, file] of cases) {
         await setTheme(page, theme);
         await page.waitForTimeout(600);
-        await frame.locator('#filter').click();
-        await page.keyboard.press('Control+A');
-        await page.keyboard.type(filter);
+        // fill(), not typed keys: right after a theme change the first typed key was sometimes lost.
+        await frame.locator('#filter input').fill(filter);
         await frame.locator('.match', { hasText: title }).first().click();
         await frame.locator('#paper-title', { hasText: title }).waitFor();
         await frame.locator('.abstract mark.heat').first().waitFor({ timeout: 60_000 });
