@@ -1,6 +1,6 @@
 // Lint rules that hold the process boundaries of ../shared/CONVENTIONS.md: only src/host imports
 // `vscode`; core stays free of native modules; the webview sees only src/shared; onnxruntime-node is
-// loaded only through src/engine/onnxRuntime.ts, which switches its telemetry off first; host and CLI
+// loaded only through src/engine/encoder/onnxRuntime.ts, which switches its telemetry off first; host and CLI
 // import only src/engine/client and src/engine/models (scripts/eslint/engineBoundary.mjs), the rest of
 // src/engine runs in the engine process.
 import path from 'node:path';
@@ -13,7 +13,7 @@ export const ENGINE_BOUNDARY = { engineDir: path.join(import.meta.dirname, 'src'
 const native = ['onnxruntime-node', '@lancedb/lancedb', 'apache-arrow'];
 const onnxThroughItsDoor = {
   name: 'onnxruntime-node',
-  message: 'Import src/engine/onnxRuntime instead: it switches onnxruntime telemetry off before the library loads.',
+  message: 'Import src/engine/encoder/onnxRuntime instead: it switches onnxruntime telemetry off before the library loads.',
 };
 
 export default tseslint.config(
@@ -49,7 +49,7 @@ export default tseslint.config(
     rules: { 'atlas/engine-boundary': ['error', ENGINE_BOUNDARY] },
   },
   {
-    files: ['src/engine/onnxRuntime.ts'],
+    files: ['src/engine/encoder/onnxRuntime.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'], patterns: ['**/host/**'] }] },
   },
   {

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createGunzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { packageRoot } from '../src/engine/packageRoot';
+import { packageRoot } from '../src/engine/node/packageRoot';
 import { benchModels } from './encoding/benchModels';
 import { benchEncodingThroughput, FP32_PEAK_GFLOPS, INT8_PEAK_GOPS } from './encoding/encodingThroughput';
 import { readArxivListings, sharedDataDir } from './heldOutData';

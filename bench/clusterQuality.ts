@@ -212,7 +212,7 @@ function neighbourPreservation(m: DenseRows, x: ArrayLike<number>, y: ArrayLike<
 async function encoderVectors(texts: readonly string[]): Promise<DenseRows | undefined> {
   if (!existsSync(path.join(repo, 'models', 'atlas-mini-encoder', 'onnx'))) return undefined;
   try {
-    const { TextEncoder } = await import('../src/engine/textEncoder');
+    const { TextEncoder } = await import('../src/engine/encoder/textEncoder');
     const encoder = await TextEncoder.open('atlas-mini-encoder', { providers: ['cpu'], threads: 2 });
     const [vectors, seconds] = await (async (): Promise<[Float32Array[], number]> => {
       const t0 = performance.now();

@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TextEncoder } from '../src/engine/textEncoder';
+import { TextEncoder } from '../src/engine/encoder/textEncoder';
 import { buildDevSets, DEFAULT_SIZES, readHeldOutPapers } from './devSets';
 import { benchCacheDir } from './encoding/benchModels';
 import { heldOutArxiv, readArxivListings } from './heldOutData';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { packageRoot } from '../src/engine/packageRoot';
+import { packageRoot } from '../src/engine/node/packageRoot';
 
 export const ARXIV_HELD_OUT_FROM = '2026-06-01';
 

@@ -43,9 +43,9 @@ import { occurrenceScores, rankByTfIdf } from '../src/core/keywords/keywordRanki
 import { nounPhraseCandidates } from '../src/core/keywords/nounPhrases';
 import { splitWords } from '../src/core/keywords/wordSpans';
 import { readLibraryFile } from '../src/core/ingest/libraryReader';
-import { DEFAULT_MASKED_SPAN_TERMS, KeywordScorer, type KeywordAnalysis } from '../src/engine/keywordScorer';
-import { openWinkTagger } from '../src/engine/partOfSpeechTagger';
-import { TextEncoder } from '../src/engine/textEncoder';
+import { DEFAULT_MASKED_SPAN_TERMS, KeywordScorer, type KeywordAnalysis } from '../src/engine/keywords/keywordScorer';
+import { openWinkTagger } from '../src/engine/keywords/partOfSpeechTagger';
+import { TextEncoder } from '../src/engine/encoder/textEncoder';
 import { readJsonLinesGz, sharedDataDir } from './heldOutData';
 import { printTable } from './printTable';
 import { percentile } from './stats';

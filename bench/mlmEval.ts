@@ -4,10 +4,10 @@
  * PPPL = exp(−mean log P(token | rest))).
  */
 import { Tokenizer } from '@huggingface/tokenizers';
-import * as ort from '../src/engine/onnxRuntime';
+import * as ort from '../src/engine/encoder/onnxRuntime';
 import { CachedWordPieceTokenizer } from '../src/core/cachedTokenizer';
 import { seededRandom } from '../src/core/clustering/seededRandom';
-import { openSessionWithFallback } from '../src/engine/executionProviders';
+import { openSessionWithFallback } from '../src/engine/encoder/executionProviders';
 import { loadModelSettings } from '../src/engine/models/modelFolder';
 import type { ArxivListing } from './heldOutData';
 

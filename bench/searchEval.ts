@@ -17,7 +17,7 @@ import { convexFusion, dot, FUSION_DEPTH, RELATED_MORE_LIKE_THIS, TERM_STATISTIC
 import { mean, ndcgAt, precisionAt, reciprocalRankAt } from '../src/core/retrievalMetrics';
 import { documentText } from '../src/engine/index/indexer';
 import { PaperStore, type StoredRow } from '../src/engine/store/paperStore';
-import type { TextEncoder } from '../src/engine/textEncoder';
+import type { TextEncoder } from '../src/engine/encoder/textEncoder';
 import { percentile } from './stats';
 import type { DevPaper, DevQuery, DevSets, Split } from './devSets';
 

@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../../src/engine/packageRoot';
+import { packageRoot } from '../../src/engine/node/packageRoot';
 
 export interface BenchModel {
   name: string;

@@ -6,7 +6,7 @@
  * within a round, then the median over rounds is reported.
  */
 import { performance } from 'node:perf_hooks';
-import { TextEncoder } from '../../src/engine/textEncoder';
+import { TextEncoder } from '../../src/engine/encoder/textEncoder';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { median } from '../stats';

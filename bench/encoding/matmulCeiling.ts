@@ -11,8 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { onnx } from 'onnx-proto';
-import { openSessionWithFallback } from '../../src/engine/executionProviders';
-import * as ort from '../../src/engine/onnxRuntime';
+import { openSessionWithFallback } from '../../src/engine/encoder/executionProviders';
+import * as ort from '../../src/engine/encoder/onnxRuntime';
 import { median } from '../stats';
 
 export interface GemmShape {

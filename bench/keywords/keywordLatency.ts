@@ -4,8 +4,8 @@
  * weights use it, diverse top k), uncached, as the engine worker runs it.
  */
 import { performance } from 'node:perf_hooks';
-import { KeywordScorer } from '../../src/engine/keywordScorer';
-import { TextEncoder } from '../../src/engine/textEncoder';
+import { KeywordScorer } from '../../src/engine/keywords/keywordScorer';
+import { TextEncoder } from '../../src/engine/encoder/textEncoder';
 import { percentile } from '../stats';
 
 export interface KeywordLatencyResult {

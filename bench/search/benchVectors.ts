@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { seededRandom, type RandomFn } from '../../src/core/clustering/seededRandom';
-import { TextEncoder } from '../../src/engine/textEncoder';
+import { TextEncoder } from '../../src/engine/encoder/textEncoder';
 import { benchCacheDir } from '../encoding/benchModels';
 import { sharedDataDir } from '../heldOutData';
 

@@ -17,8 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { sampleIndices, seededRandom } from '../../src/core/clustering/seededRandom';
 import { FUSION_DEPTH, reciprocalRankFusion } from '../../src/core/ranking';
 import { PaperStore, type StoredRow } from '../../src/engine/store/paperStore';
-import { SearchService } from '../../src/engine/searchService';
-import { TextEncoder } from '../../src/engine/textEncoder';
+import { SearchService } from '../../src/engine/search/searchService';
+import { TextEncoder } from '../../src/engine/encoder/textEncoder';
 import { percentile } from '../stats';
 import type { BenchCorpus } from './benchVectors';
 

@@ -2,7 +2,7 @@
 // Usage: [NOSPIN=1] node models/training/bench_onnx.cjs model.onnx [batch=32] [seq=256] [iters=5]
 // NOSPIN=1 sets session.intra_op.allow_spinning=0 (better when the 2 cores are busy with other work).
 const path = require("node:path");
-// onnxruntime-node starts Microsoft telemetry when it loads unless this is set first (see src/engine/onnxTelemetry.ts).
+// onnxruntime-node starts Microsoft telemetry when it loads unless this is set first (see src/engine/encoder/onnxTelemetry.ts).
 process.env.ORT_DISABLE_TELEMETRY = "1";
 const ort = require(require.resolve("onnxruntime-node", { paths: [path.resolve(__dirname, "..", "..")] }));
 (async () => {

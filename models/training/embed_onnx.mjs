@@ -13,7 +13,7 @@ import { Tokenizer } from "@huggingface/tokenizers";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..", "..");
-// onnxruntime-node starts Microsoft telemetry when it loads unless this is set first (see src/engine/onnxTelemetry.ts).
+// onnxruntime-node starts Microsoft telemetry when it loads unless this is set first (see src/engine/encoder/onnxTelemetry.ts).
 process.env.ORT_DISABLE_TELEMETRY = "1";
 const ort = createRequire(import.meta.url)("onnxruntime-node");
 const [modelDir, onnxRel, outPrefix, limitArg] = process.argv.slice(2);

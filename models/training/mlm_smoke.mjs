@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { Tokenizer } from "@huggingface/tokenizers";
-// onnxruntime-node starts Microsoft telemetry when it loads unless this is set first (see src/engine/onnxTelemetry.ts).
+// onnxruntime-node starts Microsoft telemetry when it loads unless this is set first (see src/engine/encoder/onnxTelemetry.ts).
 process.env.ORT_DISABLE_TELEMETRY = "1";
 const ort = createRequire(import.meta.url)("onnxruntime-node");
 const dir = process.argv[2];

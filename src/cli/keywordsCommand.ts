@@ -1,6 +1,6 @@
 /**
  * `paper-atlas keywords <id> | --text "…" | --batch FILE`: the keyphrases the masked LM finds most
- * surprising (see src/engine/keywordScorer.ts). The scoring happens in the engine worker; this only
+ * surprising (see src/engine/keywords/keywordScorer.ts). The scoring happens in the engine worker; this only
  * parses the request and prints, through any `KeywordsSource` (EngineClient is one), so tests can
  * drive it without a model.
  */

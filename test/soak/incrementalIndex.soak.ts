@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TextEncoder } from '../../src/engine/textEncoder';
+import { TextEncoder } from '../../src/engine/encoder/textEncoder';
 import { checkIncrementalMatchesFromScratch } from '../unit/engine/indexModel';
 
 const SOAK = process.env.PAPER_ATLAS_SOAK === '1';

@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { seededRandom } from '../../src/core/clustering/seededRandom';
 import { mergePapers, readLibraryFile } from '../../src/core/ingest/libraryReader';
-import { packageRoot } from '../../src/engine/packageRoot';
+import { packageRoot } from '../../src/engine/node/packageRoot';
 import { CLI, readIndex, runCli, startCli } from '../unit/engine/indexProbe';
 
 const KILLS = 20;

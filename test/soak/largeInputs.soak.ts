@@ -25,7 +25,7 @@ import { parseBibtexText } from '../../src/core/ingest/bibtexParser';
 import { mergePapers, readLibraryFile } from '../../src/core/ingest/libraryReader';
 import { indexFiles, stateFileFor } from '../../src/engine/index/indexer';
 import { PaperStore } from '../../src/engine/store/paperStore';
-import { TextEncoder } from '../../src/engine/textEncoder';
+import { TextEncoder } from '../../src/engine/encoder/textEncoder';
 import { SHARED_ABSENT, sharedDataPath } from '../unit/ingest/ingestTestPaths';
 
 const SOAK = process.env.PAPER_ATLAS_SOAK === '1';

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../src/engine/packageRoot';
+import { packageRoot } from '../../src/engine/node/packageRoot';
 import { childEnv, generatedBib } from '../unit/engine/indexProbe';
 import { egressEvents, egressFigures, straceUnavailable, traceSyscalls, userLikeEnv } from '../unit/engine/syscallWatch';
 

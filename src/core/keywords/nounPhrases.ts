@@ -8,7 +8,7 @@
  * numbers. Function words, adverbs, numbers and verbs (but for -ed/-ing participles as modifiers)
  * never enter a candidate.
  *
- * The tagger is injected: src/engine/partOfSpeechTagger.ts wraps wink-nlp, and tests can pass tags.
+ * The tagger is injected: src/engine/keywords/partOfSpeechTagger.ts wraps wink-nlp, and tests can pass tags.
  */
 import { type Candidate, candidateSpan, type Term, termsOf } from './candidatePhrases';
 import type { WordSpan } from './wordSpans';

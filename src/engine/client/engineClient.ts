@@ -4,6 +4,9 @@
  * protocol over the IPC channel, and stops it by message. Loads no native module itself, so a native
  * crash (a segfault or abort in onnxruntime or LanceDB) ends only the engine process: the caller gets
  * the reason and exit code and may start a new one.
+ *
+ * Folder src/engine/client/: what host and CLI may import to reach the engine (this client, its
+ * environment, the index folder marker). No native module may be imported from here.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -38,7 +41,7 @@ import {
 } from '../../shared/engineProtocol';
 import type { IngestDiagnostic, Paper } from '../../shared/paper';
 import { ENGINE_FATAL_PREFIX, ENGINE_PROCESS_ARG, engineProcessEnv } from './engineEnvironment';
-import { packageRoot } from '../packageRoot';
+import { packageRoot } from '../node/packageRoot';
 
 export interface EngineClientOptions {
   onLog?: (line: string) => void;

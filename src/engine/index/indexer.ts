@@ -3,6 +3,9 @@
  * papers whose content hash is new, and write in chunks so an interrupted run resumes instead of
  * starting over (rows already written carry their hash and are not embedded again). The result is
  * always what indexing the same files from scratch gives, ids included.
+ *
+ * Folder src/engine/index/: the indexer, the library files it reads and the index folder lock.
+ * Engine process only.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -12,7 +15,7 @@ import { normaliseTitle } from '../../core/paperIdentity';
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
 import type { IndexProgress, IndexSummary } from '../../shared/engineProtocol';
 import type { PaperStore, RowSummary, StoredRow } from '../store/paperStore';
-import type { TextEncoder } from '../textEncoder';
+import type { TextEncoder } from '../encoder/textEncoder';
 
 export interface IndexOptions {
   onProgress?: (p: IndexProgress) => void;

@@ -19,7 +19,7 @@ import * as v from 'valibot';
 import { modelCacheDir } from './modelFolder';
 import { atlasConfigKeys, findModel, loadManifest, resolveFiles } from './modelManifest';
 import type { Manifest, ManifestEntry, ModelTask, ResolvedFile } from './modelManifest';
-import { packageRoot } from '../packageRoot';
+import { packageRoot } from '../node/packageRoot';
 
 export const DOWNLOAD_RECORD = '.atlas-download.json';
 const PARTIAL_DIR = '.partial';

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../packageRoot';
+import { packageRoot } from '../node/packageRoot';
 
 export const DEFAULT_ENCODER_ID = 'atlas-mini-encoder';
 export const DEFAULT_MLM_ID = 'atlas-mini-mlm';

@@ -6,11 +6,14 @@
  * Download URLs are not stored: they follow the Hugging Face layout
  * `${hub}/${repo}/resolve/${revision}/${remotePath}`, and the hub can be swapped (PAPER_ATLAS_HUB_URL,
  * a mirror, or the tests' local server) without touching the manifest.
+ *
+ * Folder src/engine/models/: model manifest, selection, folders and downloads — plain files and HTTP,
+ * no native module, so host and CLI may import it as well as the engine.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
-import { packageRoot } from '../packageRoot';
+import { packageRoot } from '../node/packageRoot';
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
 

@@ -5,6 +5,9 @@
  * a Shutdown request after releasing its sessions, and ends by itself when its parent goes away.
  * Every request honours the caller's cancellation: it is checked before the work starts, between
  * its steps where the service allows it (search, related), and before the answer is sent.
+ *
+ * Folder src/engine/server/: the engine process itself — this entry point (dist/engine.js), request
+ * routing, the warm-up after open and the thread-priority drop. Nothing outside this folder imports it.
  */
 import { CancellationToken, createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from 'vscode-jsonrpc/node';
 import {
@@ -28,21 +31,21 @@ import {
   type EngineOptions,
   type TopicMapResult,
 } from '../../shared/engineProtocol';
-import { resolveProviderPreference } from '../executionProviders';
+import { resolveProviderPreference } from '../encoder/executionProviders';
 import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type StateFile } from '../index/indexer';
 import { acquireIndexLock, IndexBusyError } from '../index/indexLock';
 import { discoverLibraryFiles } from '../index/libraryFiles';
 import { describeStorageError, PaperStore, tableNameFor } from '../store/paperStore';
-import { SearchCancelled, SearchService, UnknownPaperError } from '../searchService';
-import { TextEncoder } from '../textEncoder';
-import { lowerEngineThreadPriority } from '../threadPriority';
-import { KeywordService } from '../keywordService';
+import { SearchCancelled, SearchService, UnknownPaperError } from '../search/searchService';
+import { TextEncoder } from '../encoder/textEncoder';
+import { lowerEngineThreadPriority } from './threadPriority';
+import { KeywordService } from '../keywords/keywordService';
 import { DEFAULT_MLM_ID } from '../models/modelFolder';
 import { readSelectedModel } from '../models/modelSelection';
 import { collectTopicInputs } from '../topics/topicMap';
 import { ENGINE_FATAL_PREFIX } from '../client/engineEnvironment';
 import { topicMapInThread } from '../topics/topicMapThread';
-import { warmUpEngine } from '../engineWarmup';
+import { warmUpEngine } from './engineWarmup';
 
 interface OpenEngineState {
   options: EngineOptions;

@@ -2,6 +2,9 @@
  * LanceDB storage of papers and their vectors. One table per encoder (model id + weights
  * fingerprint), so vectors of two models never mix and switching model re-embeds into a new table.
  * Metadata lives beside the vector so a search answers in one query.
+ *
+ * Folder src/engine/store/: LanceDB — this store and the environment LanceDB needs before it loads.
+ * Engine process only.
  */
 import './lanceEnvironment';
 import * as lancedb from '@lancedb/lancedb';

@@ -6,6 +6,9 @@
  *
  * The map is a JSON file, not LanceDB columns, for now: it is rebuilt as a whole or patched for a few
  * papers, is read whole by the panel, and must not force a table schema migration while it evolves.
+ *
+ * Folder src/engine/topics/: the topic map, computed on a worker thread of the engine process
+ * (topicMap.worker.ts, dist/topics.js). Engine process only.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

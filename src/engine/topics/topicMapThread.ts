@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TopicMapResult } from '../../shared/engineProtocol';
-import { packageRoot } from '../packageRoot';
+import { packageRoot } from '../node/packageRoot';
 import type { RefreshOptions, TopicInputs } from './topicMap';
 import type { TopicWorkerInput } from './topicMap.worker';
 

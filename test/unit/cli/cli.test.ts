@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 
 const bin = path.join(packageRoot(), 'bin', 'paper-atlas.js');
 const library = path.join(packageRoot(), 'test', 'fixtures', 'library');

@@ -2,7 +2,7 @@
  * A long command line (issue #11 item 2): `paper-atlas search <~18 KB query>` and `paper-atlas index`
  * with 300 file paths (~20 KB) died of SIGSEGV (exit 139). onnxruntime's telemetry read
  * /proc/self/cmdline with deep recursion on the engine worker's 4 MB stack; switching telemetry off
- * (src/engine/onnxTelemetry.ts) removed the read. The CLI runs with a fresh HOME and without the CI
+ * (src/engine/encoder/onnxTelemetry.ts) removed the read. The CLI runs with a fresh HOME and without the CI
  * variables that would make onnxruntime skip its telemetry by itself.
  */
 import { after, before, test } from 'node:test';

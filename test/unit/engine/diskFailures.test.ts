@@ -12,7 +12,7 @@ import { spawnSync, type SpawnOptions } from 'node:child_process';
 import { chmodSync, closeSync, cpSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 import { CLI, generatedBib, readIndex, runCli } from './indexProbe';
 
 const isRoot = process.getuid?.() === 0;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { CancellationTokenSource, ResponseError } from 'vscode-jsonrpc/node';
 import { EngineClient } from '../../../src/engine/client/engineClient';
 import { EngineErrorCode } from '../../../src/shared/engineProtocol';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 
 const fixtures = path.join(packageRoot(), 'test', 'fixtures', 'library');
 let work: string;

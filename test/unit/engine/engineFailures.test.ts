@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EngineClient, EngineStoppedError } from '../../../src/engine/client/engineClient';
 import { loadModelSettings } from '../../../src/engine/models/modelFolder';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 import { readIndex } from './indexProbe';
 
 let work: string;

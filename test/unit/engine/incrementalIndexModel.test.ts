@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TextEncoder } from '../../../src/engine/textEncoder';
+import { TextEncoder } from '../../../src/engine/encoder/textEncoder';
 import { checkIncrementalMatchesFromScratch } from './indexModel';
 
 test('incremental indexing matches from-scratch indexing on generated edit sequences (fixed seed)', async () => {

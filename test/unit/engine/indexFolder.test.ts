@@ -14,7 +14,7 @@ import { EngineClient } from '../../../src/engine/client/engineClient';
 import { IndexBusyError } from '../../../src/engine/index/indexLock';
 import { claimIndexFolder, clearIndexFolder, INDEX_MARKER, isIndexEntry, isIndexFolder } from '../../../src/engine/client/indexMarker';
 import { writeSelectedModel } from '../../../src/engine/models/modelSelection';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 import { PaperStore } from '../../../src/engine/store/paperStore';
 
 let work: string;

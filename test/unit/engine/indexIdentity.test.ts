@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { indexFiles, paperToRow, stateFileFor } from '../../../src/engine/index/indexer';
 import { PaperStore } from '../../../src/engine/store/paperStore';
-import { TextEncoder } from '../../../src/engine/textEncoder';
+import { TextEncoder } from '../../../src/engine/encoder/textEncoder';
 import type { IndexSummary } from '../../../src/shared/engineProtocol';
 
 let encoder: TextEncoder;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { indexFiles, stateFileFor, type StateFile } from '../../../src/engine/index/indexer';
 import { PaperStore } from '../../../src/engine/store/paperStore';
-import type { TextEncoder } from '../../../src/engine/textEncoder';
+import type { TextEncoder } from '../../../src/engine/encoder/textEncoder';
 
 interface Entry {
   key: string;

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 
 export const CLI = path.join(packageRoot(), 'dist', 'cli.js');
 

@@ -8,9 +8,9 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IndexCancelled, indexFiles, stateFileFor } from '../../../src/engine/index/indexer';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 import { PaperStore } from '../../../src/engine/store/paperStore';
-import { TextEncoder } from '../../../src/engine/textEncoder';
+import { TextEncoder } from '../../../src/engine/encoder/textEncoder';
 
 test('a cancelled run resumes without re-embedding, and a deleted file of a cancelled run is cleaned up', async () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'atlas-resume-'));

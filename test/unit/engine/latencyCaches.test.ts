@@ -8,8 +8,8 @@ import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineClient } from '../../../src/engine/client/engineClient';
-import { packageRoot } from '../../../src/engine/packageRoot';
-import { RelatedCache } from '../../../src/engine/relatedCache';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
+import { RelatedCache } from '../../../src/engine/search/relatedCache';
 import type { SearchHit } from '../../../src/shared/engineProtocol';
 
 const hit = (id: string): SearchHit => ({ id, title: id, score: 1, authors: [], source: '' });

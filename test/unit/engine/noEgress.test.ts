@@ -21,7 +21,7 @@ import { ENGINE_PROCESS_ARG } from '../../../src/engine/client/engineEnvironment
 import { IndexPaths, OpenEngine, SearchPapers, Shutdown } from '../../../src/shared/engineProtocol';
 import os from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 import { childEnv, CLI, generatedBib } from './indexProbe';
 import { egressEvents, egressFigures, straceUnavailable, traceSyscalls, userLikeEnv } from './syscallWatch';
 

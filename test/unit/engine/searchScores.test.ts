@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { documentText, paperToRow } from '../../../src/engine/index/indexer';
 import { PaperStore } from '../../../src/engine/store/paperStore';
-import { SearchService } from '../../../src/engine/searchService';
-import { TextEncoder } from '../../../src/engine/textEncoder';
+import { SearchService } from '../../../src/engine/search/searchService';
+import { TextEncoder } from '../../../src/engine/encoder/textEncoder';
 import type { Paper } from '../../../src/shared/paper';
 
 const TEXTS: [string, string][] = [

@@ -42,7 +42,7 @@ test('word-cached tokenisation gives exactly the library ids on real abstracts (
   const { existsSync, readFileSync } = await import('node:fs');
   const { gunzipSync } = await import('node:zlib');
   const path = await import('node:path');
-  const { packageRoot } = await import('../../../src/engine/packageRoot');
+  const { packageRoot } = await import('../../../src/engine/node/packageRoot');
   const settings = loadModelSettings('atlas-mini-encoder');
   const tokenizer = new Tokenizer(settings.tokenizerJson, settings.tokenizerConfig);
   const cached = new CachedWordPieceTokenizer(tokenizer, 101, 102);

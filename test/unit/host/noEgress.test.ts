@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import type * as Esbuild from 'esbuild';
 import type * as vscode from 'vscode';
 import { listModels } from '../../../src/engine/models/modelDownloader';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 import { activate } from '../../../src/host/extension';
 
 const NETWORK_MODULE = /^(node:)?(http|https|http2|net|tls|dgram|dns|dns\/promises|undici|ws)$/;

@@ -13,7 +13,7 @@ import type * as vscode from 'vscode';
 import type { EngineClient } from '../../../src/engine/client/engineClient';
 import { indexFiles, stateFileFor } from '../../../src/engine/index/indexer';
 import { PaperStore } from '../../../src/engine/store/paperStore';
-import { TextEncoder } from '../../../src/engine/textEncoder';
+import { TextEncoder } from '../../../src/engine/encoder/textEncoder';
 import { scanCitations } from '../../../src/host/hover/citationScanner';
 import { PaperCatalog } from '../../../src/host/library/paperCatalog';
 

@@ -4,7 +4,7 @@ import { containsKey, heatSpans, keyphraseScore, mlmCandidates, phraseFeatures, 
 import { nounPhraseCandidates } from '../../../src/core/keywords/nounPhrases';
 import type { PartOfSpeechTagger } from '../../../src/core/keywords/nounPhrases';
 import { splitWords } from '../../../src/core/keywords/wordSpans';
-import { openWinkTagger } from '../../../src/engine/partOfSpeechTagger';
+import { openWinkTagger } from '../../../src/engine/keywords/partOfSpeechTagger';
 
 let winkPartOfSpeech: PartOfSpeechTagger;
 before(async () => {

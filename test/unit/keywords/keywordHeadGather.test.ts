@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ort from '../../../src/engine/onnxRuntime';
-import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from '../../../src/engine/keywordHeadGather';
+import * as ort from '../../../src/engine/encoder/onnxRuntime';
+import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from '../../../src/engine/keywords/keywordHeadGather';
 
 function varint(n: number): number[] {
   const out: number[] = [];

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JsonFileKeywordCache, keywordCacheFile, keywordCacheKey } from '../../../src/engine/keywordCache';
-import { KeywordScorer } from '../../../src/engine/keywordScorer';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { JsonFileKeywordCache, keywordCacheFile, keywordCacheKey } from '../../../src/engine/keywords/keywordCache';
+import { KeywordScorer } from '../../../src/engine/keywords/keywordScorer';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 
 // PAPER_ATLAS_KEYWORD_TEST_MLM=<model folder> runs the same checks on another MLM (e.g. a download).
 const mlm = process.env.PAPER_ATLAS_KEYWORD_TEST_MLM ?? 'atlas-mini-mlm';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { isAcronymOrModelName, nounPhraseCandidates, type CharacterTag } from '../../../src/core/keywords/nounPhrases';
 import type { PartOfSpeechTagger } from '../../../src/core/keywords/nounPhrases';
 import { splitWords } from '../../../src/core/keywords/wordSpans';
-import { openWinkTagger } from '../../../src/engine/partOfSpeechTagger';
+import { openWinkTagger } from '../../../src/engine/keywords/partOfSpeechTagger';
 
 let winkPartOfSpeech: PartOfSpeechTagger;
 before(async () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { encodeWithWordSpans, splitWords } from '../../../src/core/keywords/wordSpans';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 
 test('spans slice the text exactly: accents, punctuation, several spaces, tabs and newlines', () => {
   const text = '  Café-au-lait   résumé,\tnaïve\n\n(GPT-4) “quotes” — 3D… x²+y² ok.  ';

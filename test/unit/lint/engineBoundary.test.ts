@@ -11,7 +11,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 
 const root = packageRoot();
 const requireFromRoot = createRequire(path.join(root, 'package.json'));
@@ -46,10 +46,10 @@ test('the rule flags engine internals from host and CLI code, resolved from the 
   const fromFeature = await ruleMessages(
     'src/host/search/fixture.ts',
     [
-      "import { PaperStore } from '../../engine/paperStore';",
-      "export { TextEncoder } from '../../engine/textEncoder';",
-      "const lazy = import('../../engine/indexer');",
-      "const old = require('../../engine/searchService');",
+      "import { PaperStore } from '../../engine/store/paperStore';",
+      "export { TextEncoder } from '../../engine/encoder/textEncoder';",
+      "const lazy = import('../../engine/index/indexer');",
+      "const old = require('../../engine/search/searchService');",
       "import { EngineClient } from '../../engine/client/engineClient';",
       "import { readSelectedModel } from '../../engine/models/modelSelection';",
       "import { EngineManager } from '../engine/engineManager';", // src/host/engine: host code
@@ -58,11 +58,11 @@ test('the rule flags engine internals from host and CLI code, resolved from the 
     ].join('\n'),
   );
   assert.equal(fromFeature.length, 4, fromFeature.join('\n'));
-  for (const [i, internal] of ['engine/paperStore', 'engine/textEncoder', 'engine/indexer', 'engine/searchService'].entries()) {
+  for (const [i, internal] of ['engine/store/paperStore', 'engine/encoder/textEncoder', 'engine/index/indexer', 'engine/search/searchService'].entries()) {
     assert.match(fromFeature[i]!, new RegExp(`^atlas/engine-boundary: '\\.\\./\\.\\./${internal}' is engine-internal`));
   }
   // One folder up (src/host/extension.ts, src/cli/cli.ts) the same module is '../engine/...'.
-  assert.equal((await ruleMessages('src/cli/fixture.ts', "import { indexFiles } from '../engine/indexer';\nexport { indexFiles };")).length, 1);
+  assert.equal((await ruleMessages('src/cli/fixture.ts', "import { indexFiles } from '../engine/index/indexer';\nexport { indexFiles };")).length, 1);
   assert.deepEqual(await ruleMessages('src/host/fixture.ts', "import { EngineManager } from './engine/engineManager';\nexport { EngineManager };"), []);
 });
 
@@ -86,7 +86,7 @@ test('eslint fails on a real host file that imports an engine internal, and pass
   const eslint = new ESLint({ cwd: root });
   const [clean] = await eslint.lintText(original, { filePath: file });
   assert.deepEqual(clean?.messages.map((m) => m.message), [], 'the file as committed passes');
-  const tampered = `import { PaperStore } from '../../engine/paperStore';\nvoid PaperStore;\n${original}`;
+  const tampered = `import { PaperStore } from '../../engine/store/paperStore';\nvoid PaperStore;\n${original}`;
   const [result] = await eslint.lintText(tampered, { filePath: file });
   const boundary = result?.messages.filter((m) => m.ruleId === 'atlas/engine-boundary') ?? [];
   assert.equal(boundary.length, 1, JSON.stringify(result?.messages));

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { loadManifest } from '../../../src/engine/models/modelManifest';
 import type { Manifest } from '../../../src/engine/models/modelManifest';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 import { readFolder, sha256 } from './fakeHub';
 
 export const REPO = 'test-org/tiny-encoder';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 
 type ChildNpmEnv = (base: NodeJS.ProcessEnv, extra?: Record<string, string>) => Record<string, string>;
 

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../../../src/engine/packageRoot';
+import { packageRoot } from '../../../src/engine/node/packageRoot';
 
 interface PackageScript {
   readmeLocalFiles(markdown: string): string[];

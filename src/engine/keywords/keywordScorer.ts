@@ -9,9 +9,9 @@
  */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { readFileSync } from 'node:fs';
-import * as ort from './onnxRuntime';
-import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
-import { phraseKey, type Candidate, type Term } from '../core/keywords/candidatePhrases';
+import * as ort from '../encoder/onnxRuntime';
+import { CachedWordPieceTokenizer } from '../../core/cachedTokenizer';
+import { phraseKey, type Candidate, type Term } from '../../core/keywords/candidatePhrases';
 import {
   heatSpans,
   KEYPHRASE_WEIGHTS,
@@ -24,17 +24,17 @@ import {
   type KeyphraseWeights,
   type ListedKeywordCount,
   type PhraseFeatures,
-} from '../core/keywords/keyphraseScoring';
-import { occurrenceScores, type DocumentFrequency } from '../core/keywords/keywordRanking';
-import { nounPhraseCandidates, type PartOfSpeechTagger, type TermClass } from '../core/keywords/nounPhrases';
-import { planMaskedPasses, spanSurprise, type MaskedPlan } from '../core/keywords/maskedPasses';
-import { encodeWithWordSpans, wordPiecesFrom, type EncodedText } from '../core/keywords/wordSpans';
-import type { KeywordsResult } from '../shared/engineProtocol';
-import { openSessionWithFallback, type ProviderName } from './executionProviders';
+} from '../../core/keywords/keyphraseScoring';
+import { occurrenceScores, type DocumentFrequency } from '../../core/keywords/keywordRanking';
+import { nounPhraseCandidates, type PartOfSpeechTagger, type TermClass } from '../../core/keywords/nounPhrases';
+import { planMaskedPasses, spanSurprise, type MaskedPlan } from '../../core/keywords/maskedPasses';
+import { encodeWithWordSpans, wordPiecesFrom, type EncodedText } from '../../core/keywords/wordSpans';
+import type { KeywordsResult } from '../../shared/engineProtocol';
+import { openSessionWithFallback, type ProviderName } from '../encoder/executionProviders';
 import { keywordCacheKey, type KeywordCache } from './keywordCache';
 import { gatherHeadPositions, POSITIONS_INPUT, TARGET_LOGPROB_OUTPUT, TARGETS_INPUT } from './keywordHeadGather';
-import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from './models/modelFolder';
-import { modelFingerprint } from './modelFingerprint';
+import { DEFAULT_MLM_ID, loadModelSettings, type ModelSettings } from '../models/modelFolder';
+import { modelFingerprint } from '../encoder/modelFingerprint';
 import { openWinkTagger } from './partOfSpeechTagger';
 
 /** Unit vectors of texts (the library's encoder): the phrase-to-paper similarity feature. */

@@ -4,15 +4,18 @@
  * Every score handed out is on [0, 1] and means the same in every mode: where the paper stands among
  * the query's candidates (1 = the best, 0 = the weakest), by BM25 in fts mode, by cosine in vector
  * mode, and by the convex mix of the two that ranks it in hybrid (src/core/ranking.ts).
+ *
+ * Folder src/engine/search/: search and related work (this service and its related-work cache).
+ * Engine process only: imported by server/ (and keywords/, for UnknownPaperError).
  */
-import { TermStatistics, topTerms } from '../core/moreLikeThis';
-import { dot, FUSION_DEPTH, hybridRanking, maximalMarginalRelevance, RELATED_MORE_LIKE_THIS, relatedRanking, singleSideRanking, TERM_STATISTICS_SAMPLE, type Scored } from '../core/ranking';
-import type { Paper } from '../shared/paper';
-import type { SearchHit, SearchMode } from '../shared/engineProtocol';
-import { documentText } from './index/indexer';
-import type { PaperStore } from './store/paperStore';
+import { TermStatistics, topTerms } from '../../core/moreLikeThis';
+import { dot, FUSION_DEPTH, hybridRanking, maximalMarginalRelevance, RELATED_MORE_LIKE_THIS, relatedRanking, singleSideRanking, TERM_STATISTICS_SAMPLE, type Scored } from '../../core/ranking';
+import type { Paper } from '../../shared/paper';
+import type { SearchHit, SearchMode } from '../../shared/engineProtocol';
+import { documentText } from '../index/indexer';
+import type { PaperStore } from '../store/paperStore';
 import { RelatedCache } from './relatedCache';
-import type { TextEncoder } from './textEncoder';
+import type { TextEncoder } from '../encoder/textEncoder';
 
 export class UnknownPaperError extends Error {}
 

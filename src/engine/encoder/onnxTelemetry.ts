@@ -21,14 +21,14 @@
  *
  * Native code reads the variable with getenv(), i.e. from the process's real environment. The engine
  * runs in its own process: EngineClient forks it with the switch already in its environment
- * (engineEnvironment.ts), and src/engine/onnxRuntime.ts (the only module that imports onnxruntime-node)
+ * (engineEnvironment.ts), and src/engine/encoder/onnxRuntime.ts (the only module that imports onnxruntime-node)
  * imports this module first, which sets it again on the main thread, so a script that loads
  * onnxruntime directly (bench, tests) is covered too. A worker thread's `process.env` is a private copy
  * that native code never sees: a worker can only check that its process set the switch before it
  * started, and refuses to go on otherwise. Child processes inherit it.
  */
 import { isMainThread } from 'node:worker_threads';
-import { ONNX_TELEMETRY_OFF } from './client/engineEnvironment';
+import { ONNX_TELEMETRY_OFF } from '../client/engineEnvironment';
 
 /** The environment onnxruntime must see: read by the tests that check the switch is in effect. */
 export { ONNX_TELEMETRY_OFF };

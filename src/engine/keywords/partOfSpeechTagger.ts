@@ -8,7 +8,7 @@
  * wink tokenises differently from BERT, so tags are returned per character range; the candidate
  * code (src/core/keywords/nounPhrases.ts) maps them onto its own words.
  */
-import type { CharacterTag, PartOfSpeechTagger } from '../core/keywords/nounPhrases';
+import type { CharacterTag, PartOfSpeechTagger } from '../../core/keywords/nounPhrases';
 
 let opening: Promise<PartOfSpeechTagger> | undefined;
 

@@ -1,15 +1,20 @@
 /**
  * Text → L2-normalised vectors with an ONNX BERT-style encoder. Runs only inside the engine worker:
  * `session.run` blocks the thread it is called on.
+ *
+ * Folder src/engine/encoder/: the ONNX side of the engine — this encoder, the execution-provider
+ * fallback, the model fingerprint, and onnxRuntime.ts, the one module that imports onnxruntime-node
+ * (after onnxTelemetry.ts has switched its telemetry off). Imported by the engine's index/, search/,
+ * keywords/ and server/ only; host and CLI reach it through the engine process.
  */
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import * as ort from './onnxRuntime';
-import { CachedWordPieceTokenizer } from '../core/cachedTokenizer';
-import { l2Normalise, lengthSortedBatches, padBatch, poolAndNormalise, type TokenisedText } from '../core/tokenBatching';
+import { CachedWordPieceTokenizer } from '../../core/cachedTokenizer';
+import { l2Normalise, lengthSortedBatches, padBatch, poolAndNormalise, type TokenisedText } from '../../core/tokenBatching';
 import { openSessionWithFallback, type ProviderAttempt, type ProviderName } from './executionProviders';
 import { modelFingerprint } from './modelFingerprint';
-import { loadModelSettings, type ModelSettings } from './models/modelFolder';
+import { loadModelSettings, type ModelSettings } from '../models/modelFolder';
 
 export interface EncoderOptions {
   providers: readonly ProviderName[];

@@ -8,10 +8,10 @@
  * request that arrives meanwhile is served beside it. Every step is best effort (a model not installed yet is reported
  * in the log, not thrown), and the warm-up stops between steps when the engine closes.
  */
-import type { KeywordService } from './keywordService';
-import type { PaperStore } from './store/paperStore';
-import type { SearchService } from './searchService';
-import type { TextEncoder } from './textEncoder';
+import type { KeywordService } from '../keywords/keywordService';
+import type { PaperStore } from '../store/paperStore';
+import type { SearchService } from '../search/searchService';
+import type { TextEncoder } from '../encoder/textEncoder';
 
 export interface WarmableEngine {
   encoder: TextEncoder;

@@ -1,6 +1,9 @@
 /**
  * The extension / CLI install folder (the one holding package.json and models/). Bundles live at
  * different depths (dist/, dist-test/test/unit/...), so walk up instead of hard-coding `..`.
+ *
+ * Folder src/engine/node/: small Node helpers with no native module and no import from the rest of
+ * the engine (only node: built-ins), so any engine folder may use them.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -7,7 +7,7 @@
  * process sharing the folder, may add a neighbour or change another paper's title, so it invalidates
  * every entry. Least recently used entries go first.
  */
-import type { SearchHit } from '../shared/engineProtocol';
+import type { SearchHit } from '../../shared/engineProtocol';
 
 interface Entry {
   contentHash: string;

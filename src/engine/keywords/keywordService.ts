@@ -2,18 +2,22 @@
  * The engine's keyword feature: answers GetKeywords for a paper id or a free text. The MLM opens on
  * the first request (most sessions never ask for keywords, and the session costs memory), IDF comes
  * from the library itself, and MLM surprise is cached per text in `<dbDir>/keywords__<mlm>.json`.
+ *
+ * Folder src/engine/keywords/: the keyword heat-map — this service, the masked-LM scorer, its head
+ * gather graph, the part-of-speech tagger and the per-text cache. The ranking math lives in
+ * src/core/keywords. Engine process only: imported by server/.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { phraseKey } from '../core/keywords/candidatePhrases';
-import { DocumentFrequencyTable } from '../core/keywords/documentFrequency';
-import type { Paper } from '../shared/paper';
-import type { KeywordsResult } from '../shared/engineProtocol';
+import { phraseKey } from '../../core/keywords/candidatePhrases';
+import { DocumentFrequencyTable } from '../../core/keywords/documentFrequency';
+import type { Paper } from '../../shared/paper';
+import type { KeywordsResult } from '../../shared/engineProtocol';
 import { JsonFileKeywordCache, keywordCacheFile } from './keywordCache';
 import { KeywordScorer, type EmbedTexts } from './keywordScorer';
-import { DEFAULT_MLM_ID } from './models/modelFolder';
-import { UnknownPaperError } from './searchService';
+import { DEFAULT_MLM_ID } from '../models/modelFolder';
+import { UnknownPaperError } from '../search/searchService';
 
 /** What the service needs from the paper store (PaperStore satisfies it). */
 export interface KeywordPaperSource {
