@@ -1,17 +1,18 @@
 // ESLint rule `engine-boundary`: code outside the engine (src/host, src/cli) may import only the
 // engine's public folders (client/: the EngineClient that forks the engine process and the index
-// folder rules; models/: model manifest, selection and downloads). Everything else under src/engine
-// runs inside the engine process and may load onnxruntime or LanceDB: imported by the host, a native
-// crash would take the extension host down with it again. A path rule, not a name pattern: from
-// src/host/<feature>/ the specifier '../engine/x' is src/host/engine, '../../engine/x' is src/engine,
-// so each relative specifier is resolved against the importing file before it is judged.
+// folder rules; models/: model manifest, selection and downloads; node/: atomic writes, file locks,
+// the package root, Node built-ins only), as eslint.config.mjs lists them. Everything else under
+// src/engine runs inside the engine process and may load onnxruntime or LanceDB: imported by the
+// host, a native crash would take the extension host down with it again. A path rule, not a name
+// pattern: from src/host/<feature>/ the specifier '../engine/x' is src/host/engine, '../../engine/x'
+// is src/engine, so each relative specifier is resolved against the importing file before it is judged.
 import path from 'node:path';
 
 /** @type {import('eslint').Rule.RuleModule} */
 export const engineBoundary = {
   meta: {
     type: 'problem',
-    docs: { description: 'Host and CLI code imports only src/engine/client and src/engine/models.' },
+    docs: { description: 'Host and CLI code imports only the public folders of src/engine (client/, models/, node/ in this project).' },
     schema: [
       {
         type: 'object',

@@ -8,7 +8,7 @@
  * Engine process only.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { mergePapers, readLibraryFile } from '../../core/ingest/libraryReader';
 import { normaliseTitle } from '../../core/paperIdentity';
@@ -16,6 +16,7 @@ import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
 import type { IndexProgress, IndexSummary } from '../../shared/engineProtocol';
 import type { PaperStore, RowSummary, StoredRow } from '../store/paperStore';
 import type { TextEncoder } from '../encoder/textEncoder';
+import { writeJsonAtomic } from '../node/atomicFile';
 
 export interface IndexOptions {
   onProgress?: (p: IndexProgress) => void;
@@ -128,9 +129,7 @@ export class StateFile {
 
   /** Write-then-rename: a crash leaves the old state, never half a file. */
   write(state: IndexState): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, this.file);
+    writeJsonAtomic(this.file, state);
   }
 }
 

@@ -8,8 +8,9 @@
  * model's fingerprint: retrained weights under the same id start an empty cache.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeJsonAtomic } from '../node/atomicFile';
 
 export interface KeywordCache {
   get(key: string): number[] | undefined;
@@ -70,9 +71,7 @@ export class JsonFileKeywordCache implements KeywordCache {
   flush(): void {
     if (!this.dirty) return;
     const shape: CacheFileShape = { model: this.modelFingerprint, entries: Object.fromEntries(this.entries) };
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(shape));
-    renameSync(tmp, this.file);
+    writeJsonAtomic(this.file, shape);
     this.dirty = false;
   }
 }

@@ -8,7 +8,7 @@
  * src/core/keywords. Engine process only: imported by server/.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { phraseKey } from '../../core/keywords/candidatePhrases';
 import { DocumentFrequencyTable } from '../../core/keywords/documentFrequency';
@@ -18,6 +18,7 @@ import { JsonFileKeywordCache, keywordCacheFile } from './keywordCache';
 import { KeywordScorer, type EmbedTexts } from './keywordScorer';
 import { DEFAULT_MLM_ID } from '../models/modelFolder';
 import { UnknownPaperError } from '../search/searchService';
+import { writeJsonAtomic } from '../node/atomicFile';
 
 /** What the service needs from the paper store (PaperStore satisfies it). */
 export interface KeywordPaperSource {
@@ -167,9 +168,7 @@ export class KeywordService {
     }
     table.dropSingletons();
     scorer.documentFrequency = table;
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ stamp, table: table.toJSON() }));
-    renameSync(tmp, file);
+    writeJsonAtomic(file, { stamp, table: table.toJSON() });
   }
 
   /** Call after indexing: the next request re-checks the library's IDF. */

@@ -19,6 +19,7 @@ import * as v from 'valibot';
 import { modelCacheDir } from './modelFolder';
 import { atlasConfigKeys, findModel, loadManifest, resolveFiles } from './modelManifest';
 import type { Manifest, ManifestEntry, ModelTask, ResolvedFile } from './modelManifest';
+import { acquireFileLock } from '../node/fileLock';
 import { packageRoot } from '../node/packageRoot';
 
 export const DOWNLOAD_RECORD = '.atlas-download.json';
@@ -140,7 +141,7 @@ export async function pullModel(id: string, opts: PullOptions = {}): Promise<Pul
   const recorded = previous && previous.repo === source.repo && previous.revision === source.revision ? previous : undefined;
 
   await disk(`create ${partialDir}`, () => fsp.mkdir(partialDir, { recursive: true }));
-  const releaseLock = await acquireLock(`${partialDir}.lock`, id);
+  const releaseLock = acquireLock(`${partialDir}.lock`, id);
   try {
     await removeLeftovers(cacheDir, dirName);
     await forgetPartsOfOtherRevisions(partialDir, `${source.repo}@${source.revision}`);
@@ -177,7 +178,7 @@ export async function pullModel(id: string, opts: PullOptions = {}): Promise<Pul
     await fsp.rm(partialDir, { recursive: true, force: true });
     return { id, dir: finalDir, files: pulled, bytesFetched, replaced };
   } finally {
-    await releaseLock();
+    releaseLock();
   }
 }
 
@@ -533,31 +534,25 @@ async function removeLeftovers(cacheDir: string, dirName: string): Promise<void>
   for (const name of names.filter((n) => leftover.test(n))) await fsp.rm(path.join(cacheDir, name), { recursive: true, force: true });
 }
 
-/** One pull per model at a time: two writers would interleave bytes in the same .part files. */
-async function acquireLock(lockFile: string, id: string): Promise<() => Promise<void>> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fsp.writeFile(lockFile, String(process.pid), { flag: 'wx' });
-      return () => fsp.rm(lockFile, { force: true });
-    } catch (e) {
-      if (errorCode(e) !== 'EEXIST') throw diskError(`create ${lockFile}`, e);
-      const pid = Number(await fsp.readFile(lockFile, 'utf8').catch(() => ''));
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
-        throw new ModelDownloadError('busy', `another download of ${id} is running (process ${pid}); wait for it or stop it first`);
-      }
-      // Left behind by a process that died (or by this one): take it over.
-      await fsp.rm(lockFile, { force: true });
-    }
-  }
-  throw new ModelDownloadError('busy', `cannot lock ${lockFile}`);
-}
-
-function processAlive(pid: number): boolean {
+/**
+ * One pull per model at a time: two writers would interleave bytes in the same .part files. The same
+ * file lock as the index's (../node/fileLock.ts), so a lock is created whole, a dead process's lock is
+ * removed by one process alone, and a second pull of the model in this process is refused too.
+ */
+function acquireLock(lockFile: string, id: string): () => void {
   try {
-    process.kill(pid, 0);
-    return true;
+    return acquireFileLock(lockFile, (why) => {
+      switch (why.reason) {
+        case 'held-elsewhere':
+          return new ModelDownloadError('busy', `another download of ${id} is running (process ${why.owner.pid}); wait for it or stop it first`);
+        case 'held-here':
+          return new ModelDownloadError('busy', `a download of ${id} is already running; wait for it to finish`);
+        case 'contended':
+          return new ModelDownloadError('busy', `cannot lock ${lockFile}`);
+      }
+    });
   } catch (e) {
-    return errorCode(e) === 'EPERM';
+    throw e instanceof ModelDownloadError ? e : diskError(`create ${lockFile}`, e);
   }
 }
 

@@ -3,11 +3,12 @@
  * travels with the index rather than with the user's shell. Other keys in that file are preserved:
  * it is a settings file for the index as a whole, not just for this.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
 import { claimIndexFolder } from '../client/indexMarker';
 import type { ModelTask } from './modelManifest';
+import { writeJsonAtomic } from '../node/atomicFile';
 
 export const SETTINGS_FILE = 'atlas-settings.json';
 
@@ -50,8 +51,5 @@ export function writeSelectedModel(dbDir: string, task: ModelTask, id: string): 
   // A model choice makes the folder an index: the same refusal of someone else's folder as opening one.
   claimIndexFolder(dbDir);
   // Write then rename, so a crash never leaves a half-written settings file behind.
-  const file = settingsPath(dbDir);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeJsonAtomic(settingsPath(dbDir), next, { indent: 2 });
 }

@@ -2,8 +2,9 @@
  * The extension / CLI install folder (the one holding package.json and models/). Bundles live at
  * different depths (dist/, dist-test/test/unit/...), so walk up instead of hard-coding `..`.
  *
- * Folder src/engine/node/: small Node helpers with no native module and no import from the rest of
- * the engine (only node: built-ins), so any engine folder may use them.
+ * Folder src/engine/node/: small Node helpers — this package root, whole-file writes (atomicFile.ts)
+ * and the cross-process file lock (fileLock.ts). They import only Node built-ins (a lint rule holds
+ * it), so host, CLI and every engine folder may import them.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

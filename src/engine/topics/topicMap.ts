@@ -10,7 +10,7 @@
  * Folder src/engine/topics/: the topic map, computed on a worker thread of the engine process
  * (topicMap.worker.ts, dist/topics.js). Engine process only.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chooseClusterCount, type ClusterCountRule } from '../../core/clustering/clusterCount';
 import { clusterLabels } from '../../core/clustering/clusterLabels';
@@ -21,6 +21,7 @@ import { hashString } from '../../core/clustering/seededRandom';
 import { sphericalKMeans } from '../../core/clustering/sphericalKMeans';
 import type { ClusterCountOption, TopicMap, TopicPaper } from '../../core/clustering/topicMapModel';
 import type { MapPoint as TopicPoint, TopicCluster, TopicMapResult } from '../../shared/engineProtocol';
+import { writeJsonAtomic } from '../node/atomicFile';
 
 export interface TopicMapOptions {
   clusters: ClusterCountOption;
@@ -153,15 +154,9 @@ export function topicMapPath(dbDir: string, table: string): string {
   return path.join(dbDir, `${table}.topics.json`);
 }
 
-let saveCount = 0;
-
 /** Write-then-rename, so a reader (or a crash mid-write) never sees half a file. */
 export function saveTopicMap(dbDir: string, table: string, map: TopicMap): void {
-  const file = topicMapPath(dbDir, table);
-  // Unique per write: two requests of one engine may save at the same time.
-  const temp = `${file}.${process.pid}.${++saveCount}.tmp`;
-  writeFileSync(temp, JSON.stringify(map));
-  renameSync(temp, file);
+  writeJsonAtomic(topicMapPath(dbDir, table), map);
 }
 
 /** The saved map, or undefined when there is none or it is unreadable (it is only a cache). */

@@ -1,6 +1,7 @@
 /**
  * The engine boundary lint rule (scripts/eslint/engineBoundary.mjs): host and CLI code may import only
- * src/engine/client and src/engine/models. Checked three ways: the rule on its own (which specifiers it
+ * src/engine/client, src/engine/models and src/engine/node (Node helpers that import only Node built-ins,
+ * which a lint rule of their own holds: last test). Checked three ways: the rule on its own (which specifiers it
  * resolves to engine internals, from which folders), the project's config (the rule is on for src/host
  * and src/cli, off inside the engine), and the real `eslint` run on a real host file with one
  * engine-internal import added, which must fail as `npm run lint` would.
@@ -74,7 +75,7 @@ test('the project config turns the rule on for src/host and src/cli only', async
     assert.ok(setting, `${file}: the rule is configured`);
     assert.equal(setting[0], 2, `${file}: as an error`);
     assert.equal(path.resolve(setting[1].engineDir), path.join(root, 'src', 'engine'));
-    assert.deepEqual(setting[1].allowed, ['client', 'models']);
+    assert.deepEqual(setting[1].allowed, ['client', 'models', 'node']);
   }
   const inside = (await eslint.calculateConfigForFile(path.join(root, 'src/engine/server/engineServer.ts'))) as { rules: Record<string, unknown> };
   assert.equal(inside.rules['atlas/engine-boundary'], undefined, 'the engine itself imports its internals');
@@ -92,4 +93,18 @@ test('eslint fails on a real host file that imports an engine internal, and pass
   assert.equal(boundary.length, 1, JSON.stringify(result?.messages));
   assert.equal(boundary[0]?.severity, 2);
   assert.equal(boundary[0]?.line, 1);
+});
+
+test('src/engine/node imports only Node built-ins: another engine folder or a native module fails lint', async () => {
+  const file = path.join(root, 'src', 'engine', 'node', 'atomicFile.ts');
+  const original = readFileSync(file, 'utf8');
+  const eslint = new ESLint({ cwd: root });
+  const [clean] = await eslint.lintText(original, { filePath: file });
+  assert.deepEqual(clean?.messages.map((m) => m.message), [], 'the file as committed passes');
+  for (const spec of ['../store/paperStore', '../../core/displayText', '@lancedb/lancedb', 'vscode']) {
+    const [result] = await eslint.lintText(`import * as x from '${spec}';\nvoid x;\n${original}`, { filePath: file });
+    const refused = result?.messages.filter((m) => m.ruleId === 'no-restricted-imports') ?? [];
+    assert.equal(refused.length, 1, `${spec}: ${JSON.stringify(result?.messages)}`);
+    assert.equal(refused[0]?.line, 1);
+  }
 });

@@ -236,6 +236,19 @@ test('a pull of a model another live process is pulling is refused; a dead proce
   assert.ok(!existsSync(lock), 'the lock is released');
 });
 
+test('a second pull of the same model in this process is refused while the first runs', async () => {
+  // The old lock took over any lock holding this process's own pid, so both pulls wrote the same .part files.
+  const opts = { manifest: testManifest(), cacheDir: fixture.cacheDir, hubUrl: fixture.hub.url };
+  // Started at the first pull's first progress report: it holds the lock then, with 4 files to fetch.
+  let second: Promise<ModelDownloadError> | undefined;
+  await pullModel(MODEL_ID, { ...opts, onProgress: () => void (second ??= rejectsWith(pullModel(MODEL_ID, opts), 'busy')) });
+  assert.ok(second, 'the first pull reported progress');
+  const e = await second;
+  assert.match(e.message, new RegExp(`a download of ${MODEL_ID} is already running`));
+  assert.ok(!existsSync(path.join(fixture.cacheDir, '.partial', `${MODEL_ID}.lock`)), 'the lock is released');
+  await pullModel(MODEL_ID, opts);
+});
+
 test('a .part left by another revision is discarded instead of resumed', async () => {
   const other = 'fedcba9876543210fedcba9876543210fedcba98';
   for (const [file, bytes] of fixtureFiles()) fixture.hub.setFile(REPO, other, file, bytes);
