@@ -9,7 +9,8 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import { assignClusterColours, type PaletteEntry } from './clusterColours';
-import { abstractStart, fitScaleFor, layoutKey, resizedScale } from './atlasViewRules';
+import { abstractStart, fitScaleFor, resizedScale } from './atlasViewRules';
+import { buildMapIndex, filterTitles, fitView, keepInView, nearestPoint, panned, placeLabels, pointAt as hitTest, pointSize, toScreen as project, zoomAt, zoomBy, type MapIndex } from './mapIndex';
 import { countWords, tintLevels } from '../src/shared/keywordTint';
 import { parseHostToPanel, parsePanelState, type HostToPanel, type MapMessage, type PanelAction, type PanelState, type PanelToHost } from '../src/shared/panelProtocol';
 
@@ -61,18 +62,14 @@ side.append(el('p', { class: 'empty' }, 'Select a point on the map to see the pa
 // ---------------------------------------------------------------------------------------------
 // Map data and view
 
+let index: MapIndex | undefined;
 let map: MapMessage | undefined;
-let lowerTitles: string[] = [];
-let byCluster: Int32Array[] = [];
-let centres: { x: number; y: number; top: number; label: string; size: number; cluster: number }[] = [];
 let matches: Uint8Array | undefined;
 let matchIds: number[] = [];
 let matchCursor = -1;
 let hovered = -1;
 let selected = -1;
 const view = { cx: 0, cy: 0, scale: 1 };
-let bounds = { minX: -1, maxX: 1, minY: -1, maxY: 1 };
-let grid: { cell: number; cols: number; rows: number; cells: Map<number, number[]> } | undefined;
 let reportedRender = false;
 
 function themeKind(): 'light' | 'dark' | 'hc' {
@@ -96,61 +93,13 @@ function cssVar(name: string, fallback: string): string {
 }
 
 function setMap(m: MapMessage): void {
+  index = buildMapIndex(m);
   map = m;
-  lowerTitles = m.titles.map((t) => t.toLowerCase());
-  const n = m.ids.length;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < n; i++) counts.set(m.cluster[i]!, (counts.get(m.cluster[i]!) ?? 0) + 1);
-  const maxCluster = Math.max(0, ...counts.keys());
-  byCluster = Array.from({ length: maxCluster + 1 }, (_, c) => new Int32Array(counts.get(c) ?? 0));
-  const fill = new Int32Array(maxCluster + 1);
-  let minX = Infinity,
-    maxX = -Infinity,
-    minY = Infinity,
-    maxY = -Infinity;
-  const sum = new Map<number, { x: number; y: number; n: number; top: number }>();
-  for (let i = 0; i < n; i++) {
-    const c = m.cluster[i]!;
-    byCluster[c]![fill[c]!++] = i;
-    const x = m.x[i]!;
-    const y = m.y[i]!;
-    if (x < minX) minX = x;
-    if (x > maxX) maxX = x;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
-    const s = sum.get(c) ?? { x: 0, y: 0, n: 0, top: y };
-    s.top = Math.min(s.top, y);
-    s.x += x;
-    s.y += y;
-    s.n++;
-    sum.set(c, s);
-  }
-  if (n === 0) [minX, maxX, minY, maxY] = [-1, 1, -1, 1];
-  bounds = { minX, maxX, minY, maxY };
-  centres = m.clusters
-    .map((c) => {
-      const s = sum.get(c.id);
-      return s ? { x: s.x / s.n, y: s.y / s.n, top: s.top, label: c.label, size: s.n, cluster: c.id } : undefined;
-    })
-    .filter((c): c is NonNullable<typeof c> => c !== undefined)
-    .sort((a, b) => b.size - a.size);
-  colours = assignClusterColours(centres);
-  // Uniform grid over the data for hit-testing (about 4 points per cell on average).
-  const span = Math.max(maxX - minX, maxY - minY, 1e-6);
-  const cols = Math.max(1, Math.min(512, Math.ceil(Math.sqrt(n / 4))));
-  const cell = span / cols;
-  const cells = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const key = Math.floor((m.x[i]! - minX) / cell) * 4096 + Math.floor((m.y[i]! - minY) / cell);
-    const list = cells.get(key);
-    if (list) list.push(i);
-    else cells.set(key, [i]);
-  }
-  grid = { cell, cols, rows: cols, cells };
+  colours = assignClusterColours(index.centres);
   banner.hidden = !m.fallback;
   banner.textContent = m.fallback ?? '';
   selected = state.selectedId ? m.ids.indexOf(state.selectedId) : -1;
-  layout = layoutKey(n, bounds);
+  layout = index.layout;
   fit();
   // A saved view is restored only on the layout it was saved on (a reload of the panel); a rebuilt
   // index or another model lays the map out anew, and the old view would show an empty corner.
@@ -170,12 +119,9 @@ function setMap(m: MapMessage): void {
 }
 
 function fit(): void {
+  if (!index) return;
   const { width, height } = canvas.getBoundingClientRect();
-  view.cx = (bounds.minX + bounds.maxX) / 2;
-  view.cy = (bounds.minY + bounds.maxY) / 2;
-  view.scale = fitScaleFor(bounds, width, height);
-  // Lift the map a little: the legend takes the bottom edge.
-  view.cy += 25 / view.scale;
+  Object.assign(view, fitView(index.bounds, width, height));
   fitScale = view.scale;
 }
 let fitScale = 1;
@@ -183,8 +129,7 @@ let layout = '';
 /** Until the user zooms or pans, the map refits whenever the panel is resized. */
 let userMoved = false;
 
-const toScreen = (x: number, y: number, w: number, h: number): [number, number] => [(x - view.cx) * view.scale + w / 2, (y - view.cy) * view.scale + h / 2];
-const toWorld = (sx: number, sy: number, w: number, h: number): [number, number] => [(sx - w / 2) / view.scale + view.cx, (sy - h / 2) / view.scale + view.cy];
+const toScreen = (x: number, y: number, w: number, h: number): [number, number] => project(view, x, y, w, h);
 
 let frame = 0;
 function draw(): void {
@@ -210,13 +155,13 @@ function paintOnce(): void {
     canvas.height = Math.round(height * dpr);
   }
   const g = canvas.getContext('2d');
-  if (!g || !map) return;
+  if (!g || !map || !index) return;
+  const byCluster = index.byCluster;
   g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.fillStyle = cssVar('--vscode-editor-background', '#1e1e1e');
   g.fillRect(0, 0, width, height);
   const n = map.ids.length;
-  const base = n > 50_000 ? 1.5 : n > 5_000 ? 2.2 : n > 500 ? 3.5 : 7;
-  const size = Math.min(base * Math.max(1, Math.sqrt(view.scale / fitScale)), 14);
+  const size = pointSize(n, view.scale, fitScale);
   const round = n <= 5_000;
   const xs = map.x;
   const ys = map.y;
@@ -250,29 +195,12 @@ function paintOnce(): void {
   g.font = `600 12px ${cssVar('--vscode-font-family', 'sans-serif')}`;
   g.textAlign = 'center';
   g.textBaseline = 'middle';
-  const placed: [number, number, number, number][] = [];
-  for (const c of centres.slice(0, 80)) {
-    const [px, cy] = toScreen(c.x, c.y, width, height);
-    const text = shortLabel(c.label);
-    const w = g.measureText(text).width + 8;
-    // A small cluster's label sits above its points instead of covering them.
-    const topY = (c.top - view.cy) * view.scale + height / 2;
-    const baseY = cy - topY < 30 ? topY - 14 : cy;
-    // Keep labels of clusters near the edge readable instead of cut off.
-    const sx = px < w / 2 ? (px > -w ? w / 2 : px) : px > width - w / 2 ? (px < width + w ? width - w / 2 : px) : px;
-    // Try the centre, then just above and below it, before giving up on a crowded label.
-    for (const sy of [baseY, baseY - 20, baseY + 20]) {
-      const box: [number, number, number, number] = [sx - w / 2, sy - 9, sx + w / 2, sy + 9];
-      if (box[2] < 0 || box[0] > width || box[3] < 0 || box[1] > height) continue;
-      if (placed.some((p) => !(box[2] < p[0] || box[0] > p[2] || box[3] < p[1] || box[1] > p[3]))) continue;
-      placed.push(box);
-      g.lineWidth = 4;
-      g.strokeStyle = bg;
-      g.strokeText(text, sx, sy);
-      g.fillStyle = fg;
-      g.fillText(text, sx, sy);
-      break;
-    }
+  for (const label of placeLabels(index.centres, view, width, height, (text) => g.measureText(text).width)) {
+    g.lineWidth = 4;
+    g.strokeStyle = bg;
+    g.strokeText(label.text, label.x, label.y);
+    g.fillStyle = fg;
+    g.fillText(label.text, label.x, label.y);
   }
   for (const [i, colour] of [
     [hovered, fg],
@@ -321,7 +249,8 @@ function blend(fg: number, bg: number, alpha: number): number {
 
 let pixelBuffer: ImageData | undefined;
 function paintPixels(g: CanvasRenderingContext2D, width: number, height: number, dpr: number, size: number): void {
-  if (!map) return;
+  if (!map || !index) return;
+  const byCluster = index.byCluster;
   const W = g.canvas.width;
   const H = g.canvas.height;
   if (!pixelBuffer || pixelBuffer.width !== W || pixelBuffer.height !== H) pixelBuffer = g.createImageData(W, H);
@@ -356,6 +285,7 @@ function paintPixels(g: CanvasRenderingContext2D, width: number, height: number,
 
 /** Every topic, largest first, in a list that scrolls (and folds away) instead of stopping at 12. */
 function renderLegend(): void {
+  const centres = index?.centres ?? [];
   const items = centres.map((c) => {
     const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
     swatch.style.background = clusterColour(c.cluster);
@@ -364,44 +294,14 @@ function renderLegend(): void {
   legend.replaceChildren(el('summary', {}, `${centres.length} ${centres.length === 1 ? 'topic' : 'topics'}`), el('ul', { 'aria-label': 'Topics' }, ...items));
 }
 
-/** Map labels: the first two keyphrases of a topic label, at most 34 characters. */
-function shortLabel(label: string): string {
-  const parts = label.split(' · ');
-  let text = parts.slice(0, 2).join(' · ');
-  if (text.length > 34) text = parts[0] ?? text;
-  return text.length > 34 ? `${text.slice(0, 33)}…` : text;
-}
-
 function pointAt(sx: number, sy: number): number {
-  if (!map || !grid) return -1;
+  if (!index) return -1;
   const { width, height } = canvas.getBoundingClientRect();
-  const [wx, wy] = toWorld(sx, sy, width, height);
-  const radius = 8 / view.scale;
-  const c0 = Math.floor((wx - radius - bounds.minX) / grid.cell);
-  const c1 = Math.floor((wx + radius - bounds.minX) / grid.cell);
-  const r0 = Math.floor((wy - radius - bounds.minY) / grid.cell);
-  const r1 = Math.floor((wy + radius - bounds.minY) / grid.cell);
-  let best = -1;
-  let bestD = radius * radius;
-  for (let cx = c0; cx <= c1; cx++)
-    for (let cy = r0; cy <= r1; cy++)
-      for (const i of grid.cells.get(cx * 4096 + cy) ?? []) {
-        const d = (map.x[i]! - wx) ** 2 + (map.y[i]! - wy) ** 2;
-        if (d <= bestD) [best, bestD] = [i, d];
-      }
-  return best;
+  return hitTest(index, view, sx, sy, width, height);
 }
 
 function nearestToCentre(): number {
-  if (!map || map.ids.length === 0) return -1;
-  let best = -1;
-  let bestD = Infinity;
-  for (let i = 0; i < map.ids.length; i++) {
-    if (matches && matches[i] !== 1) continue;
-    const d = (map.x[i]! - view.cx) ** 2 + (map.y[i]! - view.cy) ** 2;
-    if (d < bestD) [best, bestD] = [i, d];
-  }
-  return best;
+  return index ? nearestPoint(index, view.cx, view.cy, matches) : -1;
 }
 
 function selectIndex(i: number, centre: boolean): void {
@@ -411,11 +311,7 @@ function selectIndex(i: number, centre: boolean): void {
   if (centre) {
     // Move the view only when the paper is outside it (or close to the edge).
     const { width, height } = canvas.getBoundingClientRect();
-    const [sx, sy] = toScreen(map.x[i]!, map.y[i]!, width, height);
-    if (sx < 40 || sy < 40 || sx > width - 40 || sy > height - 40) {
-      view.cx = map.x[i]!;
-      view.cy = map.y[i]!;
-    }
+    Object.assign(view, keepInView(view, map.x[i]!, map.y[i]!, width, height));
   }
   saveState();
   draw();
@@ -444,8 +340,8 @@ let filterTimer: ReturnType<typeof setTimeout> | undefined;
 function applyFilter(text: string): void {
   state.filter = text;
   saveState();
-  const terms = text.toLowerCase().split(/\s+/).filter(Boolean);
-  if (!map || terms.length === 0) {
+  const found = index && filterTitles(index, text);
+  if (!map || !found) {
     matches = undefined;
     matchIds = [];
     matchBadge.textContent = map ? `${map.ids.length.toLocaleString()} papers` : '';
@@ -453,16 +349,8 @@ function applyFilter(text: string): void {
     draw();
     return;
   }
-  const m = new Uint8Array(map.ids.length);
-  matchIds = [];
-  for (let i = 0; i < lowerTitles.length; i++) {
-    const t = lowerTitles[i]!;
-    if (terms.every((term) => t.includes(term))) {
-      m[i] = 1;
-      matchIds.push(i);
-    }
-  }
-  matches = m;
+  matches = found.matches;
+  matchIds = found.ids;
   matchCursor = -1;
   matchBadge.textContent = `${matchIds.length.toLocaleString()} of ${map.ids.length.toLocaleString()} match`;
   matchList.replaceChildren();
@@ -511,8 +399,7 @@ canvas.addEventListener('pointermove', (e) => {
     const dx = e.clientX - drag.x;
     const dy = e.clientY - drag.y;
     if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
-    view.cx = drag.cx - dx / view.scale;
-    view.cy = drag.cy - dy / view.scale;
+    Object.assign(view, panned({ cx: drag.cx, cy: drag.cy, scale: view.scale }, dx, dy));
     draw();
     return;
   }
@@ -550,12 +437,7 @@ canvas.addEventListener(
   (e) => {
     e.preventDefault();
     const rect = canvas.getBoundingClientRect();
-    const [wx, wy] = toWorld(e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height);
-    const factor = Math.exp(-e.deltaY * 0.0015);
-    view.scale = Math.min(1e6, Math.max(1e-3, view.scale * factor));
-    const [nx, ny] = toWorld(e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height);
-    view.cx += wx - nx;
-    view.cy += wy - ny;
+    Object.assign(view, zoomAt(view, Math.exp(-e.deltaY * 0.0015), e.clientX - rect.left, e.clientY - rect.top, rect.width, rect.height));
     persistView();
     draw();
   },
@@ -563,7 +445,7 @@ canvas.addEventListener(
 );
 
 function zoom(factor: number): void {
-  view.scale = Math.min(1e6, Math.max(1e-3, view.scale * factor));
+  Object.assign(view, zoomBy(view, factor));
   persistView();
   draw();
 }
@@ -604,7 +486,7 @@ new ResizeObserver(() => {
   else if (map) {
     // Keep showing the same part of the map: zoom by how much the whole-map zoom changed.
     const { width, height } = canvas.getBoundingClientRect();
-    const after = fitScaleFor(bounds, width, height);
+    const after = fitScaleFor(index!.bounds, width, height);
     view.scale = resizedScale(view.scale, fitScale, after);
     fitScale = after;
     state.view = { ...view, layout };
