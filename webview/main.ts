@@ -115,7 +115,6 @@ function hitAt(sx: number, sy: number): number {
 // ---------------------------------------------------------------------------------------------
 // Filter
 
-let filterTimer: ReturnType<typeof setTimeout> | undefined;
 function applyFilter(text: string): void {
   setFilter(state, text);
   saveState();
@@ -152,10 +151,19 @@ function showMoreMatches(): void {
   }
 }
 
-filterInput.addEventListener('input', () => {
-  if (filterTimer) clearTimeout(filterTimer);
-  filterTimer = setTimeout(() => applyFilter((filterInput as unknown as { value: string }).value ?? ''), 80);
-});
+/** `fn` once the calls have paused for `ms`. */
+function debounced(fn: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}
+
+filterInput.addEventListener(
+  'input',
+  debounced(() => applyFilter((filterInput as unknown as { value: string }).value ?? ''), 80),
+);
 
 // ---------------------------------------------------------------------------------------------
 // Pointer and keyboard
