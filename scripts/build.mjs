@@ -47,6 +47,8 @@ const builds = [
     platform: 'browser',
     target: 'es2022',
     format: 'iife',
+    // Browser code compiles under its own project (DOM, no Node types), src/shared included.
+    tsconfig: 'webview/tsconfig.json',
     entryPoints: present({ webview: 'webview/main.ts' }),
     outdir: 'dist',
   },

@@ -23,7 +23,9 @@ function step(name, cmd, args, env = {}) {
 
 // `--unit`: the plain-Node tier alone (no type-check, lint or VS Code), for a quick loop while coding.
 const unitOnly = process.argv.includes('--unit');
-if (!unitOnly) step('typecheck', 'npx', ['tsc', '-p', '.', '--noEmit']);
+// Two projects, one per runtime: Node (src, test, bench) without the DOM, the webview without Node's types.
+if (!unitOnly) step('typecheck (node)', 'npx', ['tsc', '-p', '.', '--noEmit']);
+if (!unitOnly) step('typecheck (webview)', 'npx', ['tsc', '-p', 'webview', '--noEmit']);
 if (!unitOnly) step('lint', 'npx', ['eslint', '--no-error-on-unmatched-pattern', 'src', 'test', 'webview', 'bench']);
 step('build', 'node', ['scripts/build.mjs']);
 const unitTests = await fg('dist-test/test/unit/**/*.test.js');
