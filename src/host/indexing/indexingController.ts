@@ -310,7 +310,18 @@ export class IndexingController implements vscode.Disposable {
       }
     }
     this.cancel();
-    await this.whenIdle();
+    // The clear and the run after it hold the one run slot together: a run started in between (a file
+    // watcher's, after a save) would index into a half-cleared store, and the rebuild's own run would
+    // then find nothing to embed. Requests meanwhile queue behind the rebuild, as behind any run.
+    while (this.running || this.queued) await this.whenIdle();
+    const rebuilt = this.clearAndIndex();
+    this.running = rebuilt.finally(() => {
+      this.running = undefined;
+    });
+    return rebuilt;
+  }
+
+  private async clearAndIndex(): Promise<IndexSummary | undefined> {
     this.log.info('rebuilding the index of the current model');
     let client: EngineClient | undefined;
     try {
@@ -332,7 +343,7 @@ export class IndexingController implements vscode.Disposable {
       return this.rebuildFailed(e);
     }
     this.catalog.clear();
-    return this.index('rebuild', { notifyAfterMs: 0 });
+    return this.runIndex('rebuild', 0);
   }
 
   private rebuildFailed(e: unknown): undefined {

@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../../../src/host/commands/commandTable';
 import { readConfig } from '../../../src/host/config';
 import type { PaperAtlasApi } from '../../../src/host/extension';
+import type { IndexSummary } from '../../../src/shared/engineProtocol';
 import { suite, test, waitFor } from './harness';
 
 const EXTENSION_ID = 'paper-atlas.paper-atlas';
@@ -220,15 +221,18 @@ suite('Paper Atlas', () => {
 
   test('Rebuild Index clears the index and embeds everything again', async () => {
     const before = api.context.catalog.size;
-    const previousRun = api.context.indexing.lastSummary;
-    await vscode.commands.executeCommand(Commands.rebuildIndex.id);
-    // Wait for the rebuild's own run: the size and the ready state alone also hold before it has started.
-    await waitFor(
-      'the rebuilt index',
-      () => (api.context.indexing.lastSummary !== previousRun && api.context.catalog.size === before && api.context.indexing.state === 'ready') || undefined,
-      120_000,
-    );
-    assert.equal(api.context.indexing.lastSummary?.added, before, 'every paper was embedded again');
+    // A save just before the rebuild: its watcher run must not slip in between the clear and the
+    // rebuild's own run (it did under load: the rebuild's run then found nothing to embed).
+    const bib = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'more.bib');
+    const text = Buffer.from(await vscode.workspace.fs.readFile(bib)).toString('utf8');
+    await vscode.workspace.fs.writeFile(bib, Buffer.from(`${text}\n`));
+    // The command answers with the rebuild's own run.
+    const summary = await vscode.commands.executeCommand<IndexSummary | undefined>(Commands.rebuildIndex.id);
+    assert.equal(summary?.added, before, 'every paper was embedded again');
+    await api.context.indexing.whenIdle();
+    assert.equal(api.context.catalog.size, before);
+    await vscode.workspace.fs.writeFile(bib, Buffer.from(text));
+    await api.context.indexing.whenIdle();
   }, 150_000);
 
   test('a missing model puts Paper Atlas in an error state without retrying on every hover', async () => {
