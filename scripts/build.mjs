@@ -36,6 +36,7 @@ const builds = [
       extension: 'src/host/extension.ts',
       engine: 'src/engine/server/engineServer.ts',
       topics: 'src/engine/topics/topicMap.worker.ts',
+      documentFrequency: 'src/engine/keywords/documentFrequency.worker.ts',
       cli: 'src/cli/cli.ts',
       eval: 'bench/eval.ts',
       bench: 'bench/bench.ts',

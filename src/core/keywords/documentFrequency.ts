@@ -11,12 +11,26 @@ import { splitWords } from './wordSpans';
 
 export class DocumentFrequencyTable implements DocumentFrequency {
   documents = 0;
-  readonly counts = new Map<string, number>();
   /** What a key the table does not hold counts: 0, or 1 once singletons are dropped. */
   private floor = 0;
 
+  constructor(readonly counts = new Map<string, number>()) {}
+
   count(key: string): number {
     return this.counts.get(key) ?? this.floor;
+  }
+
+  /** What a key the table does not hold counts (see dropSingletons). */
+  get absentCount(): number {
+    return this.floor;
+  }
+
+  /** A table from its parts (as a worker thread posts them back: a Map clones faster than an object). */
+  static fromCounts(documents: number, absentCount: number, counts: Map<string, number>): DocumentFrequencyTable {
+    const table = new DocumentFrequencyTable(counts);
+    table.documents = documents;
+    table.floor = absentCount === 1 ? 1 : 0;
+    return table;
   }
 
   /**
@@ -58,4 +72,11 @@ export class DocumentFrequencyTable implements DocumentFrequency {
     }
     return table;
   }
+}
+
+/** The library's table, singletons dropped (the engine runs this in a worker thread: documentFrequency.worker.ts). */
+export function countDocumentFrequency(texts: Iterable<string>): DocumentFrequencyTable {
+  const table = new DocumentFrequencyTable();
+  for (const text of texts) table.addDocument(text);
+  return table.dropSingletons();
 }

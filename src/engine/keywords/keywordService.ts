@@ -8,17 +8,15 @@
  * src/core/keywords. Engine process only: imported by server/.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { phraseKey } from '../../core/keywords/candidatePhrases';
-import { DocumentFrequencyTable } from '../../core/keywords/documentFrequency';
 import type { Paper } from '../../shared/paper';
 import type { KeywordsResult } from '../../shared/engineProtocol';
 import { JsonFileKeywordCache, keywordCacheFile } from './keywordCache';
 import { KeywordScorer, type EmbedTexts } from './keywordScorer';
 import { DEFAULT_MLM_ID } from '../models/modelFolder';
 import { UnknownPaperError } from '../search/searchService';
-import { writeJsonAtomic } from '../node/atomicFile';
+import { documentFrequencyInThread } from './documentFrequencyThread';
 
 /** What the service needs from the paper store (PaperStore satisfies it). */
 export interface KeywordPaperSource {
@@ -148,27 +146,21 @@ export class KeywordService {
       scorer.documentFrequency = undefined;
       return;
     }
-    const file = path.join(this.options.dbDir, 'keywords__df.json');
-    try {
-      if (existsSync(file)) {
-        const saved = JSON.parse(readFileSync(file, 'utf8')) as { stamp?: unknown; table?: unknown };
-        if (saved.stamp === stamp) {
-          scorer.documentFrequency = DocumentFrequencyTable.fromJSON(saved.table);
-          return;
-        }
-      }
-    } catch {
-      // rebuild below
-    }
-    const table = new DocumentFrequencyTable();
-    for (let i = 0; i < papers.length; i++) {
-      table.addDocument(paperKeywordText(papers[i]!));
-      // Counting 75k abstracts takes seconds: let searches and related requests through meanwhile.
-      if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve));
-    }
-    table.dropSingletons();
+    // Read or counted in a worker thread (documentFrequency.worker.ts): counting 75k abstracts takes
+    // 40–80 s, and parsing or writing a large table a second; requests keep being answered meanwhile.
+    const { table, source } = await documentFrequencyInThread({ texts: papers.map(paperKeywordText), file: path.join(this.options.dbDir, 'keywords__df.json'), stamp });
     scorer.documentFrequency = table;
-    writeJsonAtomic(file, { stamp, table: table.toJSON() });
+    this.options.log?.(`keyword document frequencies ${source === 'saved' ? 'read' : 'counted'} for ${papers.length} papers (${table.counts.size} phrases)`);
+  }
+
+  /**
+   * Counts the library's document frequencies now, in the background (after an index run), so that
+   * the first keyword request after indexing a large library does not wait for it. Without a masked
+   * LM there is nothing to prepare.
+   */
+  async prepareLibraryStatistics(): Promise<void> {
+    const { scorer } = await this.open();
+    await this.refreshDocumentFrequency(scorer);
   }
 
   /** Call after indexing: the next request re-checks the library's IDF. */

@@ -269,6 +269,9 @@ connection.onRequest(
         release();
         // The state this run used, not requireOpen(): the engine may be closing or reopened by now.
         state.keywords.libraryChanged();
+        // Count the keyword statistics of the new library now, in a worker thread, rather than on the
+        // first keyword request (at 75k papers that request waited a minute). No masked LM: nothing to do.
+        if (!closing) void state.keywords.prepareLibraryStatistics().catch((e: unknown) => log(`keyword statistics not prepared: ${e instanceof Error ? e.message : String(e)}`));
       }
     });
   }),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DocumentFrequencyTable } from '../../../src/core/keywords/documentFrequency';
+import { countDocumentFrequency, DocumentFrequencyTable } from '../../../src/core/keywords/documentFrequency';
 
 const library = [
   'Dense passage retrieval for open-domain question answering.',
@@ -33,4 +33,10 @@ test('a saved table keeps its floor', () => {
   assert.deepEqual([...back.counts].sort(), [...table.counts].sort());
   // Tables saved before singletons were dropped count an unseen key as 0.
   assert.equal(DocumentFrequencyTable.fromJSON({ documents: 3, counts: { dense: 2 } }).count('x'), 0);
+});
+
+test('countDocumentFrequency is addDocument over the library, then dropSingletons', () => {
+  const whole = new DocumentFrequencyTable();
+  for (const t of library) whole.addDocument(t);
+  assert.deepEqual(countDocumentFrequency(library).toJSON(), whole.dropSingletons().toJSON());
 });
