@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { countDocumentFrequency, DocumentFrequencyTable } from '../../core/keywords/documentFrequency';
 import { writeJsonAtomic } from '../node/atomicFile';
+import { lowerBackgroundThreadPriority } from '../server/threadPriority';
 
 export interface DocumentFrequencyWorkerInput {
   texts: string[];
@@ -50,6 +51,7 @@ function run(input: DocumentFrequencyWorkerInput): DocumentFrequencyWorkerOutput
   return { ok: true, documents: table.documents, floor: table.absentCount, counts: table.counts, source };
 }
 
+lowerBackgroundThreadPriority();
 try {
   parentPort?.postMessage(run(workerData as DocumentFrequencyWorkerInput));
 } catch (e) {

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TopicPaper } from '../../core/clustering/topicMapModel';
 import { topicMapResult, updateSavedTopicMap, type RefreshOptions } from './topicMap';
+import { lowerBackgroundThreadPriority } from '../server/threadPriority';
 
 export interface TopicWorkerInput {
   papers: TopicPaper[];
@@ -18,6 +19,7 @@ export interface TopicWorkerInput {
 }
 
 const input = workerData as TopicWorkerInput;
+lowerBackgroundThreadPriority();
 try {
   const vectors = Array.from({ length: input.papers.length }, (_, i) => input.vectors.subarray(i * input.dims, (i + 1) * input.dims));
   const map = updateSavedTopicMap({ papers: input.papers, vectors }, input.dbDir, input.table, input.options);
