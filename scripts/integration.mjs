@@ -130,6 +130,22 @@ async function main() {
       if (r.ok) passed++;
       else failures.push(`ui: ${r.name}\n${r.error}`);
     }
+    // 3. Hover latency on the whole arXiv file (74,728 papers) in a third window (issue 18). Skipped
+    // with a line when the shared data is absent, by PAPER_ATLAS_UI_LARGE=0, or by a PAPER_ATLAS_UI_ONLY
+    // that does not name it.
+    const only = process.env.PAPER_ATLAS_UI_ONLY ? new RegExp(process.env.PAPER_ATLAS_UI_ONLY, 'i') : undefined;
+    if (process.env.PAPER_ATLAS_UI_LARGE === '0' || (only && !only.test('hover latency on a large library'))) log('large-library hover: skipped');
+    else {
+      const { makeLargeLibrary, runLargeLibraryHover } = await import(path.join(root, 'test', 'integration', 'ui', 'largeLibrary.mjs'));
+      const library = await makeLargeLibrary(run, sharedData);
+      if (!library.workspace) log(`large-library hover: skipped (${library.reason})`);
+      else {
+        log(`large-library hover: ${library.count} papers, ${library.cited.length} cited keys`);
+        const r = await runLargeLibraryHover({ browser, url: workbenchUrl(server.url, { folder: library.workspace, extensionPath: root }), library, shots, log });
+        if (r.ok) passed++;
+        else failures.push(`ui: ${r.name}\n${r.error}`);
+      }
+    }
     if (process.env.PAPER_ATLAS_UPDATE_SCREENSHOTS === '1') {
       const dest = path.join(root, 'media', 'screenshots');
       mkdirSync(dest, { recursive: true });

@@ -37,7 +37,7 @@ const DEFAULT_TIMEOUT = Number(process.env.PAPER_ATLAS_UI_TIMEOUT_MS) || 30_000;
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A quick-pick row whose label is exactly `label` (not merely containing it). */
-function pickRow(page, label) {
+export function pickRow(page, label) {
   return page
     .locator('.quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(label)}\\s*$`) }) })
@@ -66,7 +66,7 @@ async function runCommand(page, title) {
 }
 
 /** Screenshot that fails when the picture is (nearly) one colour. */
-async function shot(page, file, clip) {
+export async function shot(page, file, clip) {
   const buf = await page.screenshot({ path: file, ...(clip ? { clip } : {}) });
   if (buf.length < 15_000) throw new Error(`${path.basename(file)} looks blank (${buf.length} bytes)`);
   return buf.length;
@@ -87,7 +87,7 @@ async function webviewFrame(page, selector, timeoutMs = DEFAULT_TIMEOUT) {
   throw new Error(`no webview frame with ${selector}`);
 }
 
-async function mouseOverText(page, text) {
+export async function mouseOverText(page, text) {
   const box = await page.evaluate((needle) => {
     const root = document.querySelector('.monaco-editor .view-lines');
     if (!root) return undefined;
@@ -106,6 +106,53 @@ async function mouseOverText(page, text) {
   if (!box) throw new Error(`"${text}" is not visible in the editor`);
   await page.mouse.move(box.x - 40, box.y + 30);
   await page.mouse.move(box.x, box.y, { steps: 4 });
+}
+
+/**
+ * Puts the cursor on the key, then times (in the page) from the Enter that runs "Show or Focus Hover"
+ * in the command palette to a visible hover with the paper's title and related work. (Ctrl+K Ctrl+I
+ * did not reach the editor in headless code-server.) Closing the palette is inside the figure.
+ */
+export async function timedHover(page, key, title) {
+  await page.keyboard.press('Escape');
+  await mouseOverText(page, key);
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.mouse.move(5, 400); // no mouse hover: the keyboard one is timed
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(150);
+  await page.evaluate((needle) => {
+    const visible = (el) => !el.classList.contains('hidden') && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const shown = () => [...document.querySelectorAll('.monaco-hover')].some((el) => visible(el) && el.textContent.includes(needle) && el.textContent.includes('Related work'));
+    window.__atlasHoverMs = new Promise((resolve, reject) => {
+      if (shown()) return reject(new Error('a hover was already showing'));
+      let start;
+      const onKey = (e) => {
+        if (e.key === 'Enter' && start === undefined) start = performance.now();
+      };
+      document.addEventListener('keydown', onKey, true);
+      const done = (v) => {
+        observer.disconnect();
+        document.removeEventListener('keydown', onKey, true);
+        clearTimeout(timer);
+        resolve(v);
+      };
+      const observer = new MutationObserver(() => {
+        if (start !== undefined && shown()) done(performance.now() - start);
+      });
+      observer.observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
+      const timer = setTimeout(() => done(undefined), 5000);
+    });
+  }, title);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>Show or Focus Hover');
+  await pickRow(page, 'Show or Focus Hover').waitFor();
+  await page.keyboard.press('Enter');
+  const ms = await page.evaluate(() => window.__atlasHoverMs);
+  if (ms === undefined) throw new Error(`no hover with "${title}" and related work within 5 s of Show Hover on ${key}`);
+  return ms;
 }
 
 /** Picks a colour theme the way a user does (Preferences: Color Theme), so the workbench applies it at once. */
@@ -263,57 +310,11 @@ export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, l
     await page.keyboard.press('Enter');
     await page.locator('.monaco-editor .view-lines', { hasText: 'karpukhin2020dpr' }).waitFor();
     await page.locator('.part.statusbar .statusbar-item', { hasText: /\d+ papers/ }).first().waitFor({ timeout: 90_000 });
-    /**
-     * Puts the cursor on the key, then times (in the page) from the Enter that runs "Show or Focus Hover"
-     * in the command palette to a visible hover with the paper's title and related work. (Ctrl+K Ctrl+I
-     * did not reach the editor in headless code-server.) Closing the palette is inside the figure.
-     */
-    const timedHover = async (key, title) => {
-      await page.keyboard.press('Escape');
-      await mouseOverText(page, key);
-      await page.mouse.down();
-      await page.mouse.up();
-      await page.mouse.move(5, 400); // no mouse hover: the keyboard one is timed
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(150);
-      await page.evaluate((needle) => {
-        const visible = (el) => !el.classList.contains('hidden') && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-        const shown = () => [...document.querySelectorAll('.monaco-hover')].some((el) => visible(el) && el.textContent.includes(needle) && el.textContent.includes('Related work'));
-        window.__atlasHoverMs = new Promise((resolve, reject) => {
-          if (shown()) return reject(new Error('a hover was already showing'));
-          let start;
-          const onKey = (e) => {
-            if (e.key === 'Enter' && start === undefined) start = performance.now();
-          };
-          document.addEventListener('keydown', onKey, true);
-          const done = (v) => {
-            observer.disconnect();
-            document.removeEventListener('keydown', onKey, true);
-            clearTimeout(timer);
-            resolve(v);
-          };
-          const observer = new MutationObserver(() => {
-            if (start !== undefined && shown()) done(performance.now() - start);
-          });
-          observer.observe(document.body, { childList: true, subtree: true, attributes: true, characterData: true });
-          const timer = setTimeout(() => done(undefined), 5000);
-        });
-      }, title);
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill('>Show or Focus Hover');
-      await pickRow(page, 'Show or Focus Hover').waitFor();
-      await page.keyboard.press('Enter');
-      const ms = await page.evaluate(() => window.__atlasHoverMs);
-      if (ms === undefined) throw new Error(`no hover with "${title}" and related work within 5 s of Show Hover on ${key}`);
-      return ms;
-    };
     // The first hover of each key (its related list and keywords not yet cached) is not a warm sample.
     const first = [];
-    for (const [key, title] of keys) first.push(await timedHover(key, title));
+    for (const [key, title] of keys) first.push(await timedHover(page, key, title));
     const warm = [];
-    for (let round = 0; round < 4; round++) for (const [key, title] of keys) warm.push(await timedHover(key, title));
+    for (let round = 0; round < 4; round++) for (const [key, title] of keys) warm.push(await timedHover(page, key, title));
     const sorted = [...warm].sort((a, b) => a - b);
     const pct = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
     log(`    hover latency (22-paper fixture, real VS Code): first hover per key ${first.map((v) => v.toFixed(0)).join(', ')} ms; warm p50 ${pct(50).toFixed(0)} ms, p95 ${pct(95).toFixed(0)} ms, max ${sorted.at(-1).toFixed(0)} ms over ${warm.length} hovers`);
