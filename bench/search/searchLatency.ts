@@ -16,7 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sampleIndices, seededRandom } from '../../src/core/clustering/seededRandom';
 import { FUSION_DEPTH, reciprocalRankFusion } from '../../src/core/ranking';
-import { PaperStore, type StoredRow } from '../../src/engine/store/paperStore';
+import { ivfFlatPartitions, PaperStore, type StoredRow } from '../../src/engine/store/paperStore';
 import { SearchService } from '../../src/engine/search/searchService';
 import { TextEncoder } from '../../src/engine/encoder/textEncoder';
 import { percentile } from '../stats';
@@ -152,7 +152,7 @@ export async function benchSearchAtSize(
     store.close();
     return {
       papers: n,
-      index: info.vector ? `IVF_FLAT, ${Math.round(Math.sqrt(n))} partitions (nprobes ${store.nprobes})` : 'flat',
+      index: info.vector ? `IVF_FLAT, ${ivfFlatPartitions(n)} partitions (nprobes ${store.nprobes})` : 'flat',
       buildSeconds,
       vectorP50: percentile(vectorMs, 50),
       vectorP95: percentile(vectorMs, 95),
