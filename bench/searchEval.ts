@@ -35,6 +35,9 @@ const MLT_VARIANTS: Record<string, { limits: MoreLikeThisLimits; sample?: number
   'df<=5%': { limits: { maxTerms: 1000, maxDocumentShare: 0.05 } },
   'df<=5%, top48': { limits: { maxTerms: 48, maxDocumentShare: 0.05 } },
   shipped: { limits: RELATED_MORE_LIKE_THIS, sample: TERM_STATISTICS_SAMPLE },
+  '≤5% of a 5k sample, top64 (shipped before)': { limits: { ...RELATED_MORE_LIKE_THIS, maxTerms: 64 }, sample: TERM_STATISTICS_SAMPLE },
+  '≤5% of a 5k sample, top24': { limits: { ...RELATED_MORE_LIKE_THIS, maxTerms: 24 }, sample: TERM_STATISTICS_SAMPLE },
+  '≤5% of a 5k sample, top16': { limits: { ...RELATED_MORE_LIKE_THIS, maxTerms: 16 }, sample: TERM_STATISTICS_SAMPLE },
 };
 
 interface QueryLists {
@@ -379,7 +382,8 @@ export function evaluateVariants(sets: DevSets, lists: CachedLists): EvalTable {
       relatedRankers[`${family}, ${lex} (tuned)`] = (l) => rank(l, lex, best.w);
     }
   }
-  relatedRankers['shipped related'] = (l) => relatedRanking(l.lexical.shipped ?? [], l.semantic);
+  // The engine's related(): the shipped more-like-this, the vector neighbours plus the exact cosine of its hits they lack.
+  relatedRankers['shipped related'] = (l) => relatedRanking(l.lexical.shipped ?? [], l.lexical.shipped ? withExactCosine(l, 'shipped') : l.semantic);
   const related: EvalTable['related'] = { tune: {}, test: {} };
   for (const split of ['tune', 'test'] as const) {
     const rs = lists.related.filter((r) => splitOfRelated(r) === split);
