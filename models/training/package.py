@@ -62,7 +62,8 @@ def main():
         files = {"default": "onnx/model.onnx"}
         if os.path.exists(fp32):
             files["fp32"] = "onnx/model_fp32.onnx"
-        write_config(ENC_DIR, cfg, {"pooling": "mean", "normalize": True, "max_tokens": 256,
+        # 128 tokens: 2.2x faster indexing than 256 for <= 1% of hybrid quality (models/README.md)
+        write_config(ENC_DIR, cfg, {"pooling": "mean", "normalize": True, "max_tokens": 128,
                                     "query_prefix": "", "document_prefix": "",
                                     "onnx_file": "onnx/model.onnx", "onnx_precision": a.default,
                                     "onnx_files": files,

@@ -54,6 +54,9 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
 # On a fresh machine (empty training cache) continue from the SHIPPED MLM instead of from GloVe:
 #   (cd $T && $PY init_from_onnx.py --out $C/mlm_shipped.pt)
 #   (cd $T && $PY train_mlm.py --init $C/mlm_shipped.pt --out $C/mlm.pt --total-steps N ...)
-# Encoder from it (inverse cloze + title + halves, BM25 hard negatives; not run to the end yet):
-(cd $T && nice -n 10 $PY train_encoder.py --init $C/mlm.pt --out $C/enc2.pt --resume --minutes 600 >> $C/enc2.log 2>&1)
+# Encoder from it (inverse cloze + title + halves, BM25 hard negatives; shipped 2026-12-02: 6 epochs, 4,320 steps):
+(cd $T && nice -n 5 $PY train_encoder.py --init $C/mlm.pt --out $C/enc2.pt --epochs 6 --minutes 150 --save-minutes 4 \
+   --log-every 20 >> $C/enc2.log 2>&1)   # a later sitting: add --resume (settings come from the checkpoint)
+(cd $T && $PY package.py --enc $C/enc2.pt)   # int8 default + fp32 copy, max_tokens 128
+(cd $T && $PY eval_dev.py --no-baselines --ckpt $C/enc2.pt --doc-len 128)
 # GPU variant (6 layers x 384): see gpu_run.sh; checks: (cd $T && $PY -m unittest test_train_mlm)
