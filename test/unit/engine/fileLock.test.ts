@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { acquireFileLock, type LockRefusal } from '../../../src/engine/node/fileLock';
+import { raceForLock, runAsRacer } from './lockRace';
 
 const LOCK = 'tiny-encoder.lock';
 
@@ -22,25 +23,7 @@ class Refused extends Error {
 }
 const take = (file: string): (() => void) => acquireFileLock(file, (why) => new Refused(why));
 
-if (process.env.ATLAS_FILE_LOCK_RACER) {
-  const file = process.env.ATLAS_FILE_LOCK_RACER;
-  const start = Number(process.env.ATLAS_FILE_LOCK_START);
-  setTimeout(() => {
-    try {
-      const release = take(file);
-      process.stdout.write('won\n');
-      // Hold the lock until the test has every racer's verdict (it closes our stdin then).
-      process.stdin.resume();
-      process.stdin.on('end', () => {
-        release();
-        process.exit(0);
-      });
-    } catch (e) {
-      process.stdout.write(`refused: ${(e as Error).message}\n`);
-      process.exit(0);
-    }
-  }, Math.max(0, start - Date.now()));
-} else {
+if (!runAsRacer('ATLAS_FILE_LOCK_RACER', take)) {
   const tempDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'atlas-file-lock-'));
   const DEAD = 2 ** 22 + 4321;
 
@@ -50,34 +33,9 @@ if (process.env.ATLAS_FILE_LOCK_RACER) {
         const dir = tempDir();
         const file = path.join(dir, LOCK);
         if (stale) writeFileSync(file, String(DEAD));
-        const start = Date.now() + 1500; // all racers loaded before the start signal
-        const children = Array.from({ length: 6 }, () => {
-          const env: NodeJS.ProcessEnv = { ...process.env, ATLAS_FILE_LOCK_RACER: file, ATLAS_FILE_LOCK_START: String(start) };
-          delete env.NODE_TEST_CONTEXT; // the racer reports on stdout, not to this test runner
-          return spawn(process.execPath, [__filename], { env });
-        });
-        let verdictsSeen = 0;
-        const outputs = await Promise.all(
-          children.map((child) => {
-            let out = '';
-            let counted = false;
-            child.stdout.setEncoding('utf8').on('data', (s: string) => {
-              out += s;
-              if (!counted && /^(won|refused: )/m.test(out)) {
-                counted = true;
-                if (++verdictsSeen === children.length) for (const c of children) c.stdin.end();
-              }
-            });
-            child.on('exit', () => {
-              if (!counted && ++verdictsSeen === children.length) for (const c of children) c.stdin.end();
-              counted = true;
-            });
-            return new Promise<string>((resolve) => child.on('close', () => resolve(out.trim())));
-          }),
-        );
-        const verdicts = outputs.map((o) => o.split('\n').find((l) => l === 'won' || l.startsWith('refused: ')) ?? o);
+        const { verdicts, pids } = await raceForLock(__filename, 'ATLAS_FILE_LOCK_RACER', file, 6);
         assert.equal(verdicts.filter((v) => v === 'won').length, 1, verdicts.join('\n'));
-        const winner = children[verdicts.indexOf('won')]?.pid;
+        const winner = pids[verdicts.indexOf('won')];
         for (const v of verdicts.filter((x) => x !== 'won')) assert.equal(v, `refused: held by pid ${winner}`);
         assert.deepEqual(readdirSync(dir), [], 'the winner released its lock and nothing else is left');
         rmSync(dir, { recursive: true, force: true });

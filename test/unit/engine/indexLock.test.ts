@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { raceForLock, runAsRacer } from './lockRace';
 import { acquireIndexLock, removeIfStill } from '../../../src/engine/index/indexLock';
 
 test('a second writer is refused while the first holds the lock; release frees it', () => {
@@ -118,59 +119,13 @@ test('leftovers of a lock write or takeover by a killed process are removed; a l
  * (a racer must never read another's half-written lock as stale) or with a dead process's lock (two
  * racers must never both take it over).
  */
-if (process.env.ATLAS_LOCK_RACER) {
-  const dir = process.env.ATLAS_LOCK_RACER;
-  const start = Number(process.env.ATLAS_LOCK_START);
-  setTimeout(() => {
-    try {
-      const release = acquireIndexLock(dir);
-      process.stdout.write('won\n');
-      // Hold the lock until the test has every racer's verdict (it closes our stdin then): on a loaded
-      // machine a racer can start seconds late, and a lock already released would let it win fairly.
-      process.stdin.resume();
-      process.stdin.on('end', () => {
-        release();
-        process.exit(0);
-      });
-    } catch (e) {
-      process.stdout.write(`refused: ${(e as Error).message}\n`);
-      process.exit(0);
-    }
-  }, Math.max(0, start - Date.now()));
-} else {
+if (!runAsRacer('ATLAS_LOCK_RACER', (dir) => acquireIndexLock(dir))) {
   for (const stale of [false, true]) {
     test(`eight processes racing for ${stale ? 'a stale' : 'a free'} lock: exactly one wins`, async () => {
       for (let round = 0; round < Number(process.env.ATLAS_LOCK_ROUNDS ?? 3); round++) {
         const dir = mkdtempSync(path.join(os.tmpdir(), 'atlas-lock-race-'));
         if (stale) writeFileSync(path.join(dir, 'index.lock'), JSON.stringify({ pid: 2 ** 22 + 4321, since: 'long ago' }));
-        const start = Date.now() + 1500; // all racers loaded before the start signal
-        const children = Array.from({ length: 8 }, () => {
-          const env: NodeJS.ProcessEnv = { ...process.env, ATLAS_LOCK_RACER: dir, ATLAS_LOCK_START: String(start) };
-          delete env.NODE_TEST_CONTEXT; // the racer reports on stdout, not to this test runner
-          return spawn(process.execPath, [__filename], { env });
-        });
-        let verdictsSeen = 0;
-        const outputs = await Promise.all(
-          children.map((child) => {
-            let out = '';
-            let counted = false;
-            child.stdout.setEncoding('utf8').on('data', (s: string) => {
-              out += s;
-              if (!counted && /^(won|refused: )/m.test(out)) {
-                counted = true;
-                // Every racer has decided: let the winner release its lock.
-                if (++verdictsSeen === children.length) for (const c of children) c.stdin.end();
-              }
-            });
-            child.on('exit', () => {
-              if (!counted && ++verdictsSeen === children.length) for (const c of children) c.stdin.end();
-              counted = true;
-            });
-            return new Promise<string>((resolve) => child.on('close', () => resolve(out.trim())));
-          }),
-        );
-        // A racer is this file run again, so node:test's report of the file's other tests comes along: keep our lines.
-        const verdicts = outputs.map((o) => o.split('\n').find((l) => l === 'won' || l.startsWith('refused: ')) ?? o);
+        const { verdicts } = await raceForLock(__filename, 'ATLAS_LOCK_RACER', dir, 8);
         assert.equal(verdicts.filter((v) => v === 'won').length, 1, verdicts.join('\n'));
         for (const v of verdicts.filter((x) => x !== 'won')) assert.match(v, /^refused: the index at .* is being updated by another process \(pid \d+/);
         rmSync(dir, { recursive: true, force: true });
