@@ -1,16 +1,18 @@
 /**
  * Related lists of recently asked papers (the ones a user hovers, cites and selects again and again),
- * kept so a repeat costs two look-ups instead of a vector search, a full-text search and the fusion.
+ * kept so a repeat costs one version check (0.7 ms) instead of the paper's look-ups, a vector search, a
+ * full-text search and the fusion.
  *
- * An entry is valid only for the paper's content hash (its text changed: its neighbours change) and
- * for the table version it was computed on: any write to the index, by this engine or by another
- * process sharing the folder, may add a neighbour or change another paper's title, so it invalidates
- * every entry. Least recently used entries go first.
+ * An entry is valid only for the table version it was computed on: any write to the index, by this
+ * engine or by another process sharing the folder, may change the paper itself (its text: its
+ * neighbours change), add a neighbour or change another paper's title, so it invalidates every entry.
+ * (An earlier version also keyed on the paper's content hash, which cost two look-ups by id before
+ * the cache could answer: 6–9 ms at 75k papers, for nothing the version does not already say.)
+ * Least recently used entries go first.
  */
 import type { SearchHit } from '../../shared/engineProtocol';
 
 interface Entry {
-  contentHash: string;
   version: number;
   hits: SearchHit[];
 }
@@ -26,10 +28,10 @@ export class RelatedCache {
     return JSON.stringify([id, k, diversity ?? null]);
   }
 
-  get(key: string, contentHash: string, version: number): SearchHit[] | undefined {
+  get(key: string, version: number): SearchHit[] | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    if (entry.contentHash !== contentHash || entry.version !== version) {
+    if (entry.version !== version) {
       this.entries.delete(key);
       return undefined;
     }
@@ -39,9 +41,9 @@ export class RelatedCache {
     return entry.hits.map((h) => ({ ...h }));
   }
 
-  set(key: string, contentHash: string, version: number, hits: readonly SearchHit[]): void {
+  set(key: string, version: number, hits: readonly SearchHit[]): void {
     this.entries.delete(key);
-    this.entries.set(key, { contentHash, version, hits: hits.map((h) => ({ ...h })) });
+    this.entries.set(key, { version, hits: hits.map((h) => ({ ...h })) });
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;

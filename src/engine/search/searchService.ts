@@ -117,17 +117,19 @@ export class SearchService {
    * bounded query keeps it fast (the whole text as the query took p50 115–374 ms at 75k papers).
    */
   async related(id: string, k: number, diversity?: number, token?: Cancellation): Promise<SearchHit[]> {
-    const [vector, paper, version] = await Promise.all([this.store.vectors([id]).then((m) => m.get(id)), this.store.papers([id]).then((m) => m.get(id)), this.store.version()]);
-    if (!vector || !paper) throw new UnknownPaperError(`no paper with id "${id}" in the index`);
+    // A repeat (the same hover again) is answered from the cache before any look-up by id.
+    const version = await this.store.version();
     const key = RelatedCache.key(id, k, diversity);
-    const cached = this.relatedCache.get(key, paper.contentHash, version);
+    const cached = this.relatedCache.get(key, version);
     if (cached) return cached;
+    const [vector, paper] = await Promise.all([this.store.vectors([id]).then((m) => m.get(id)), this.store.papers([id]).then((m) => m.get(id))]);
+    if (!vector || !paper) throw new UnknownPaperError(`no paper with id "${id}" in the index`);
     stopIfCancelled(token);
     const ranked = await this.fusedNeighbours(vector, documentText(paper), id, k, diversity);
     stopIfCancelled(token);
     const hits = await this.toHits(ranked, k, diversity);
     // Stored under the version read before the search: a write during it leaves an entry that is already stale, never a wrong one marked fresh.
-    this.relatedCache.set(key, paper.contentHash, version, hits);
+    this.relatedCache.set(key, version, hits);
     return hits;
   }
 

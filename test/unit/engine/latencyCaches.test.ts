@@ -1,5 +1,5 @@
 /**
- * Issue 18's engine side: related lists cached per (content hash, table version), and the warm-up that
+ * Issue 18's engine side: related lists cached per table version, and the warm-up that
  * runs right after open, before the first request.
  */
 import { after, before, test } from 'node:test';
@@ -14,22 +14,20 @@ import type { SearchHit } from '../../../src/shared/engineProtocol';
 
 const hit = (id: string): SearchHit => ({ id, title: id, score: 1, authors: [], source: '' });
 
-test('a related list is served again only for the same content hash and table version; the oldest goes first', () => {
+test('a related list is served again only at the same table version; the oldest goes first', () => {
   const cache = new RelatedCache(2);
   const key = RelatedCache.key('a', 4, undefined);
-  cache.set(key, 'hash1', 7, [hit('b')]);
-  assert.deepEqual(cache.get(key, 'hash1', 7)?.map((h) => h.id), ['b']);
-  assert.equal(cache.get(key, 'hash2', 7), undefined, 'the paper changed');
-  cache.set(key, 'hash1', 7, [hit('b')]);
-  assert.equal(cache.get(key, 'hash1', 8), undefined, 'the index was written');
-  assert.equal(cache.get(key, 'hash1', 7), undefined, 'a stale entry is dropped');
-  cache.set(RelatedCache.key('x', 4, undefined), 'h', 1, [hit('y')]);
-  cache.set(RelatedCache.key('y', 4, undefined), 'h', 1, [hit('x')]);
-  cache.get(RelatedCache.key('x', 4, undefined), 'h', 1);
-  cache.set(RelatedCache.key('z', 4, undefined), 'h', 1, [hit('x')]);
+  cache.set(key, 7, [hit('b')]);
+  assert.deepEqual(cache.get(key, 7)?.map((h) => h.id), ['b']);
+  assert.equal(cache.get(key, 8), undefined, 'the index was written (the paper, a neighbour or another title may have changed)');
+  assert.equal(cache.get(key, 7), undefined, 'a stale entry is dropped');
+  cache.set(RelatedCache.key('x', 4, undefined), 1, [hit('y')]);
+  cache.set(RelatedCache.key('y', 4, undefined), 1, [hit('x')]);
+  cache.get(RelatedCache.key('x', 4, undefined), 1);
+  cache.set(RelatedCache.key('z', 4, undefined), 1, [hit('x')]);
   assert.equal(cache.size, 2);
-  assert.ok(cache.get(RelatedCache.key('x', 4, undefined), 'h', 1), 'recently used: kept');
-  assert.equal(cache.get(RelatedCache.key('y', 4, undefined), 'h', 1), undefined, 'least recently used: evicted');
+  assert.ok(cache.get(RelatedCache.key('x', 4, undefined), 1), 'recently used: kept');
+  assert.equal(cache.get(RelatedCache.key('y', 4, undefined), 1), undefined, 'least recently used: evicted');
   assert.notEqual(RelatedCache.key('a', 4, undefined), RelatedCache.key('a', 8, undefined));
 });
 
