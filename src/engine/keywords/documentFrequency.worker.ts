@@ -13,11 +13,19 @@ import { writeJsonAtomic } from '../node/atomicFile';
 import { lowerBackgroundThreadPriority } from '../server/threadPriority';
 
 export interface DocumentFrequencyWorkerInput {
-  texts: string[];
   /** `<dbDir>/keywords__df.json` */
   file: string;
   /** Identifies the library the table counts; a saved table with another stamp is counted again. */
   stamp: string;
+}
+
+/**
+ * Posted when the saved table is stale: the engine answers with the library's texts (string[]). They
+ * cross over only then — at 75k papers they are ~90 MB to clone on the engine's thread, for nothing when
+ * the saved table (the usual case at engine start) is still right.
+ */
+export interface TextsWanted {
+  wantTexts: true;
 }
 
 export interface DocumentFrequencyWorkerOutput {
@@ -40,11 +48,15 @@ function savedTable(file: string, stamp: string): DocumentFrequencyTable | undef
   }
 }
 
-function run(input: DocumentFrequencyWorkerInput): DocumentFrequencyWorkerOutput {
+async function run(input: DocumentFrequencyWorkerInput): Promise<DocumentFrequencyWorkerOutput> {
   let table = savedTable(input.file, input.stamp);
   let source: 'saved' | 'counted' = 'saved';
   if (!table) {
-    table = countDocumentFrequency(input.texts);
+    const texts = await new Promise<string[]>((resolve) => {
+      parentPort?.once('message', (m: string[]) => resolve(m));
+      parentPort?.postMessage({ wantTexts: true } satisfies TextsWanted);
+    });
+    table = countDocumentFrequency(texts);
     writeJsonAtomic(input.file, { stamp: input.stamp, table: table.toJSON() });
     source = 'counted';
   }
@@ -52,8 +64,7 @@ function run(input: DocumentFrequencyWorkerInput): DocumentFrequencyWorkerOutput
 }
 
 lowerBackgroundThreadPriority();
-try {
-  parentPort?.postMessage(run(workerData as DocumentFrequencyWorkerInput));
-} catch (e) {
-  parentPort?.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) } satisfies DocumentFrequencyWorkerOutput);
-}
+run(workerData as DocumentFrequencyWorkerInput).then(
+  (out) => parentPort?.postMessage(out),
+  (e: unknown) => parentPort?.postMessage({ ok: false, error: e instanceof Error ? e.message : String(e) } satisfies DocumentFrequencyWorkerOutput),
+);

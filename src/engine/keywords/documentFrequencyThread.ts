@@ -6,12 +6,17 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DocumentFrequencyTable } from '../../core/keywords/documentFrequency';
 import { packageRoot } from '../node/packageRoot';
-import type { DocumentFrequencyWorkerInput, DocumentFrequencyWorkerOutput } from './documentFrequency.worker';
+import type { DocumentFrequencyWorkerInput, DocumentFrequencyWorkerOutput, TextsWanted } from './documentFrequency.worker';
 
-export function documentFrequencyInThread(input: DocumentFrequencyWorkerInput): Promise<{ table: DocumentFrequencyTable; source: 'saved' | 'counted' }> {
+/** `texts` is called only when the saved table is stale (the worker asks for them). */
+export function documentFrequencyInThread(input: DocumentFrequencyWorkerInput, texts: () => string[]): Promise<{ table: DocumentFrequencyTable; source: 'saved' | 'counted' }> {
   const worker = new Worker(path.join(packageRoot(), 'dist', 'documentFrequency.js'), { workerData: input });
   return new Promise((resolve, reject) => {
-    worker.once('message', (m: DocumentFrequencyWorkerOutput) => {
+    worker.on('message', (m: DocumentFrequencyWorkerOutput | TextsWanted) => {
+      if ('wantTexts' in m) {
+        worker.postMessage(texts());
+        return;
+      }
       if (m.ok && m.counts) resolve({ table: DocumentFrequencyTable.fromCounts(m.documents ?? 0, m.floor ?? 0, m.counts), source: m.source ?? 'counted' });
       else reject(new Error(`keyword document frequencies failed: ${m.error ?? 'no result'}`));
     });

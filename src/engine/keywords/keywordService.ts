@@ -148,7 +148,7 @@ export class KeywordService {
     }
     // Read or counted in a worker thread (documentFrequency.worker.ts): counting 75k abstracts takes
     // 40–80 s, and parsing or writing a large table a second; requests keep being answered meanwhile.
-    const { table, source } = await documentFrequencyInThread({ texts: papers.map(paperKeywordText), file: path.join(this.options.dbDir, 'keywords__df.json'), stamp });
+    const { table, source } = await documentFrequencyInThread({ file: path.join(this.options.dbDir, 'keywords__df.json'), stamp }, () => papers.map(paperKeywordText));
     scorer.documentFrequency = table;
     this.options.log?.(`keyword document frequencies ${source === 'saved' ? 'read' : 'counted'} for ${papers.length} papers (${table.counts.size} phrases)`);
   }

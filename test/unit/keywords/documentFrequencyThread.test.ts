@@ -19,21 +19,27 @@ test('the worker counts the same table as the engine thread would, saves it, and
   try {
     const file = path.join(dir, 'keywords__df.json');
     const expected = countDocumentFrequency(texts);
-    const first = await documentFrequencyInThread({ texts, file, stamp: 'a' });
+    let asked = 0;
+    const textsOf = (t: string[]) => (): string[] => {
+      asked += 1;
+      return t;
+    };
+    const first = await documentFrequencyInThread({ file, stamp: 'a' }, textsOf(texts));
     assert.equal(first.source, 'counted');
     assert.deepEqual(first.table.toJSON(), expected.toJSON());
     assert.ok(existsSync(file));
-    const second = await documentFrequencyInThread({ texts: [], file, stamp: 'a' });
+    const second = await documentFrequencyInThread({ file, stamp: 'a' }, textsOf(texts));
     assert.equal(second.source, 'saved', 'same stamp: read, not counted');
+    assert.equal(asked, 1, 'the texts were asked for only when counting');
     assert.deepEqual(second.table.toJSON(), expected.toJSON());
     assert.equal(second.table.count('no such phrase'), 1, 'singletons dropped: an absent key counts one paper');
-    const other = await documentFrequencyInThread({ texts: texts.slice(0, 30), file, stamp: 'b' });
+    const other = await documentFrequencyInThread({ file, stamp: 'b' }, textsOf(texts.slice(0, 30)));
     assert.equal(other.source, 'counted', 'another library is counted again');
     assert.equal(other.table.documents, 30);
     assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { stamp: string }).stamp, 'b');
     // A damaged file is counted again, not an error.
     writeFileSync(file, '{"stamp": "b", "table": ');
-    assert.equal((await documentFrequencyInThread({ texts, file, stamp: 'b' })).source, 'counted');
+    assert.equal((await documentFrequencyInThread({ file, stamp: 'b' }, textsOf(texts))).source, 'counted');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
