@@ -106,6 +106,34 @@ export async function mouseOverText(page, text) {
   if (!box) throw new Error(`"${text}" is not visible in the editor`);
   await page.mouse.move(box.x - 40, box.y + 30);
   await page.mouse.move(box.x, box.y, { steps: 4 });
+  return box;
+}
+
+/** Where the editor's (first) cursor is drawn, or undefined when none is visible. */
+function cursorBox(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('.monaco-editor.focused .cursors-layer .cursor');
+    if (!c) return undefined;
+    const b = c.getBoundingClientRect();
+    return b.height > 0 ? { x: b.x, y: b.y + b.height / 2 } : undefined;
+  });
+}
+
+/**
+ * Clicks into the text and checks that the editor's cursor landed there. A click right after a file
+ * opens can miss (CI once left the cursor at Ln 1, Col 1 while the editor was still settling), so it
+ * is tried again; failing that, the error says so instead of blaming the hover.
+ */
+export async function placeCursorOn(page, text) {
+  for (let attempt = 1; ; attempt++) {
+    const box = await mouseOverText(page, text);
+    await page.mouse.down();
+    await page.mouse.up();
+    const cursor = await cursorBox(page);
+    if (cursor && Math.abs(cursor.y - box.y) < 8 && Math.abs(cursor.x - box.x) < 60) return;
+    if (attempt === 5) throw new Error(`a click on "${text}" did not put the cursor there (cursor at ${cursor ? `${cursor.x.toFixed(0)},${cursor.y.toFixed(0)}` : 'none'}, text at ${box.x.toFixed(0)},${box.y.toFixed(0)})`);
+    await page.waitForTimeout(300);
+  }
 }
 
 /**
@@ -115,9 +143,7 @@ export async function mouseOverText(page, text) {
  */
 export async function timedHover(page, key, title) {
   await page.keyboard.press('Escape');
-  await mouseOverText(page, key);
-  await page.mouse.down();
-  await page.mouse.up();
+  await placeCursorOn(page, key);
   await page.mouse.move(5, 400); // no mouse hover: the keyboard one is timed
   await page.keyboard.press('Escape');
   await page.waitForTimeout(150);
@@ -324,9 +350,7 @@ export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, l
 
   await step('Show Related Work on the citation under the cursor', async () => {
     await page.keyboard.press('Escape');
-    await mouseOverText(page, 'karpukhin2020dpr');
-    await page.mouse.down();
-    await page.mouse.up();
+    await placeCursorOn(page, 'karpukhin2020dpr');
     await runCommand(page, 'Paper Atlas: Show Related Work');
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Related to Dense Passage Retrieval' }).waitFor();
     const rows = page.locator('.quick-input-list .monaco-list-row');
@@ -340,9 +364,7 @@ export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, l
   // keyword list must stay readable after the paragraph.
   await step('Show Keyword Highlights skips citations and shows the keyword list', async () => {
     await page.keyboard.press('Escape');
-    await mouseOverText(page, 'ColBERT');
-    await page.mouse.down();
-    await page.mouse.up();
+    await placeCursorOn(page, 'ColBERT');
     await runCommand(page, 'Paper Atlas: Show Keyword Highlights');
     const deadline = Date.now() + 30_000;
     let found;
