@@ -57,6 +57,13 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
 # Encoder from it (inverse cloze + title + halves, BM25 hard negatives; shipped 2026-12-02: 6 epochs, 4,320 steps):
 (cd $T && nice -n 5 $PY train_encoder.py --init $C/mlm.pt --out $C/enc2.pt --epochs 6 --minutes 150 --save-minutes 4 \
    --log-every 20 >> $C/enc2.log 2>&1)   # a later sitting: add --resume (settings come from the checkpoint)
-(cd $T && $PY package.py --enc $C/enc2.pt)   # int8 default + fp32 copy, max_tokens 128
+(cd $T && $PY package.py --enc $C/enc2.pt)   # transformer alone (shipped until the combined encoder): max_tokens 128
 (cd $T && $PY eval_dev.py --no-baselines --ckpt $C/enc2.pt --doc-len 128)
+# Static embedding encoder (GloVe-initialised WordPiece table, mean-pooled; same pairs and loss), ~6 min:
+(cd $T && nice -n 10 $PY train_static.py --out $C/static.pt --epochs 15 --lr 1e-2 --log-every 60 > $C/static.log 2>&1)
+(cd $T && $PY train_static.py --out $C/static.pt --package ~/.cache/paper-atlas/models/atlas-static-encoder)
+#   npm run eval -- --skip-mlm --model atlas-static-encoder          (the static model alone)
+# SHIPPED (2026-12-02, night): the combined encoder, transformer (first 128 tokens) + static (256) side by
+# side, cosine = 0.5 x each; int8 default + fp32 copy with fp16-stored tables:
+(cd $T && $PY package.py --enc $C/enc2.pt --static $C/static.pt --static-share 0.5)
 # GPU variant (6 layers x 384): see gpu_run.sh; checks: (cd $T && $PY -m unittest test_train_mlm)

@@ -141,9 +141,9 @@ export const FUSION_DEPTH = 50;
  * (`npm run eval`; the table and the reasoning are in the README).
  */
 export const SEARCH_LEXICAL_WEIGHTS: readonly LexicalWeightRule[] = [
-  { maxWords: 2, lexicalWeight: 0.55 },
-  { maxWords: 5, lexicalWeight: 0.7 },
-  { maxWords: Infinity, lexicalWeight: 0.55 },
+  { maxWords: 2, lexicalWeight: 0.45 },
+  { maxWords: 5, lexicalWeight: 0.5 },
+  { maxWords: Infinity, lexicalWeight: 0.4 },
 ];
 
 /**
@@ -178,9 +178,10 @@ export const TERM_STATISTICS_SAMPLE = 5000;
 /**
  * Chosen on the dev set's tune split (category P@10, `npm run eval`, encoder of 2026-12-02) for the
  * bounded more-like-this fused with the vector neighbours plus the exact cosine of every
- * more-like-this hit they lack.
+ * more-like-this hit they lack. 0.20 since the combined encoder (transformer + static vectors), whose
+ * neighbours are better on their own; 0.35 with the transformer alone.
  */
-export const RELATED_LEXICAL_WEIGHT = 0.35;
+export const RELATED_LEXICAL_WEIGHT = 0.2;
 
 /**
  * Related work: a paper's vector neighbours (with the exact cosine of the more-like-this hits they
