@@ -452,9 +452,20 @@ export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, l
     await hover.first().waitFor({ timeout: 20_000 });
     await page.mouse.down();
     await page.mouse.up();
-    await page.keyboard.press('Control+.');
+    // Ctrl+. pressed while the hover still holds focus can open nothing (seen once on a loaded machine):
+    // the hover is closed first, and the key tried again if no widget comes.
+    await page.keyboard.press('Escape');
     const fix = page.locator('.action-widget', { hasText: 'Change to "vaswani2017attention"' });
-    await fix.first().waitFor({ timeout: 20_000 });
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+.');
+      try {
+        await fix.first().waitFor({ timeout: 7000 });
+        break;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        await page.keyboard.press('Escape');
+      }
+    }
     await page.waitForTimeout(300);
     await shot(page, path.join(shots, 'citation-quick-fix.png'));
     await page.keyboard.press('Escape');
