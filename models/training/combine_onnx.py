@@ -60,8 +60,8 @@ def combine(transformer_onnx, table, static_share, transformer_tokens):
         numpy_helper.from_array(np.ascontiguousarray(table, dtype=np.float32), "static_table"),
     ])
     for init in g.initializer:
-        if init.name.endswith("word_embeddings.weight"):
-            t_hidden = init.dims[1]
+        if "word_embeddings.weight" in init.name and len(init.dims) == 2:
+            t_hidden = max(t_hidden or 0, init.dims[1])
     pre = [helper.make_node("Slice", [i, "start0", "t_end", "axis1"], ["t_" + i]) for i in INPUTS]
     post = [
         helper.make_node("Cast", ["t_attention_mask"], ["t_mask_f0"], to=TensorProto.FLOAT),
@@ -91,7 +91,8 @@ def transformer_part(src, dst):
     """The transformer half of a combined file, returning last_hidden_state (for the encoding benchmark)."""
     m = onnx.load(src)
     sub = onnx.utils.Extractor(m).extract_model(list(INPUTS), ["last_hidden_state"])
-    hidden = next(i.dims[1] for i in sub.graph.initializer if "word_embeddings.weight" in i.name)
+    # the table may be stored as ..._fp16 or ..._q (with a ..._rowscale [vocab, 1] beside it): the widest is it
+    hidden = max(i.dims[1] for i in sub.graph.initializer if "word_embeddings.weight" in i.name and len(i.dims) == 2)
     del sub.graph.output[:]
     sub.graph.output.append(helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", hidden]))
     onnx.checker.check_model(sub)
