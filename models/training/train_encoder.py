@@ -139,6 +139,14 @@ def make_batch(corpus, train, idx, kind, rng, hard, a):
     return q, d, neg
 
 
+def pair_pool(corpus, hard_k):
+    """Training papers with an abstract of >= 40 tokens and a title, and their BM25 hard negatives (or None).
+    train_static.py uses the same pool, so the encoders it is compared with saw the same pairs."""
+    train = np.array([i for i in corpus.train_idx if corpus.docs[i]["a"][1] >= 40 and corpus.docs[i]["t"][1] >= 2])
+    hard = bm25_hard_negatives(corpus, train, hard_k, log=lambda m: print(m, flush=True)) if hard_k else None
+    return train, hard
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--init", help="MLM (or encoder) checkpoint to start from")
@@ -176,8 +184,7 @@ def main():
             setattr(a, k, blob["run"][k])
     kinds = a.kinds.split(",")
     corpus = Corpus()
-    train = np.array([i for i in corpus.train_idx if corpus.docs[i]["a"][1] >= 40 and corpus.docs[i]["t"][1] >= 2])
-    hard = bm25_hard_negatives(corpus, train, a.hard_k, log=lambda m: print(m, flush=True)) if a.hard_k else None
+    train, hard = pair_pool(corpus, a.hard_k)
     steps_per_epoch = len(train) // a.batch
     total_steps = max(1, int(a.epochs * steps_per_epoch))
     print(json.dumps({"device": str(device), "precision": precision, "threads": torch.get_num_threads(),

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 from common import CACHE, ENC_DIR, set_threads
 from corpus import Corpus
-from train_encoder import bm25_hard_negatives, make_batch, pad
+from train_encoder import make_batch, pad, pair_pool
 
 
 class StaticEncoder(nn.Module):
@@ -101,8 +101,7 @@ def main():
         return
     kinds = a.kinds.split(",")
     corpus = Corpus()
-    train = np.array([i for i in corpus.train_idx if corpus.docs[i]["a"][1] >= 40 and corpus.docs[i]["t"][1] >= 2])
-    hard = bm25_hard_negatives(corpus, train, a.hard_k, log=lambda m: print(m, flush=True)) if a.hard_k else None
+    train, hard = pair_pool(corpus, a.hard_k)
     steps_per_epoch = len(train) // a.batch
     total = max(1, int(a.epochs * steps_per_epoch))
     table, found = glove_table(a.seed)
