@@ -370,7 +370,7 @@ function renderMarkdown(report: Json): string {
   }
   const latency = sections.latency?.result as Json[] | undefined;
   if (latency && !skipped(latency)) {
-    const ops: [string, string][] = [['hover', 'hover on a citation key'], ['relatedWork', 'Show Related Work'], ['sidePane', 'Atlas selection → side pane'], ['keystroke', 'search, per keystroke']];
+    const ops: [string, string][] = [['hover', 'hover on a citation key'], ['relatedWork', 'Show Related Work'], ['sidePane', 'Atlas selection → side pane shown'], ['sidePaneHeatMap', '… side pane complete (keyword heat-map in)'], ['keystroke', 'search, per keystroke']];
     out.push(`\n**Where the user waits** (engine in its own process; cold = first request after it starts and opens, sent at once or 5 s later; warm = later, each on a paper not asked before)${load('latency')}\n`);
     const rows: string[][] = [];
     for (const r of latency) {

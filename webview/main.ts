@@ -281,6 +281,9 @@ const sidePaneActions: SidePaneActions = {
   },
 };
 
+/** The side pane's paper, kept so its keyword heat-map can be drawn in when it arrives. */
+let shownPaper: Extract<HostToPanel, { type: 'paper' }> | undefined;
+
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const msg = parseHostToPanel(event.data);
   if (!msg) return;
@@ -289,7 +292,15 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       showMap(msg);
       break;
     case 'paper':
+      shownPaper = msg;
       showPaper(side, msg, sidePaneActions);
+      break;
+    case 'paperKeywords':
+      // Drawn again with the heat-map (same paper: the scroll position stays).
+      if (shownPaper?.paper.id === msg.id) {
+        shownPaper = { ...shownPaper, keywords: msg.keywords, keywordsPending: false };
+        showPaper(side, shownPaper, sidePaneActions);
+      }
       break;
     case 'reveal':
       if (revealPaper(state, msg.id)) {

@@ -52,6 +52,7 @@ export function showPaper(side: HTMLElement, msg: Extract<HostToPanel, { type: '
     abstract.append(el('p', { 'aria-hidden': 'true' }, heatMap(msg.keywords.text, msg.keywords.spans, abstractStart(msg.keywords.text, p.title))));
     abstract.append(el('p', { class: 'sr-only' }, `${p.abstract || p.title} Top keywords: ${msg.keywords.top.join(', ')}.`));
   } else abstract.append(el('p', {}, p.abstract || 'No abstract.'));
+  if (msg.keywordsPending) abstract.append(el('p', { class: 'pending', role: 'status' }, el('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }), ' Scoring keywords…'));
   const keywords = msg.keywords?.top.length ? msg.keywords.top : p.keywords;
   const related = el('ol', { class: 'related' });
   for (const r of msg.related) {

@@ -14,17 +14,14 @@
  * first 10k arXiv listings, built once and kept in $PAPER_ATLAS_BENCH_CACHE (citations-10k/).
  * VS Code's own work (sending the items to the renderer) is not in these numbers.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { paragraphAround, PrefixIndex } from '../../src/core/citations/citationRanking';
 import { suggestCitations } from '../../src/core/citations/citationSuggestions';
 import { EngineClient } from '../../src/engine/client/engineClient';
 import type { Paper } from '../../src/shared/paper';
-import { benchCacheDir } from '../encoding/benchModels';
 import { heldOutArxiv, readArxivListings } from '../heldOutData';
-import { indexWithEngine } from '../indexing/indexRun';
+import { benchEngineOptions, cachedArxivIndex } from '../indexing/cachedArxivIndex';
 import { percentile } from '../stats';
 
 /** The provider's list size (COMPLETION_ITEMS). */
@@ -61,23 +58,12 @@ export async function benchCompletionLatency(options: {
 }): Promise<CompletionLatencyResult | { skipped: string }> {
   const listings = readArxivListings();
   if (!listings) return { skipped: 'no ../shared/data' };
-  const cache = path.join(benchCacheDir(), `citations-${options.count}`);
-  const db = path.join(cache, 'db');
-  let indexBuiltSeconds: number | undefined;
-  if (!existsSync(path.join(cache, 'complete'))) {
-    rmSync(cache, { recursive: true, force: true });
-    mkdirSync(cache, { recursive: true });
-    const file = await options.slice(cache, options.count);
-    if (!file) return { skipped: 'no ../shared/data' };
-    options.log(`citations: indexing ${options.count} arXiv listings into ${cache} (kept for the next run)`);
-    const run = await indexWithEngine([file], db, options.log);
-    indexBuiltSeconds = run.seconds;
-    rmSync(file, { force: true });
-    mkdirSync(path.join(cache, 'complete'));
-  }
+  const library = await cachedArxivIndex({ slice: options.slice, count: options.count, section: 'citations', log: options.log });
+  if (!library) return { skipped: 'no ../shared/data' };
+  const indexBuiltSeconds = library.builtSeconds;
   const engine = EngineClient.start();
   try {
-    await engine.open({ dbDir: db, model: 'atlas-mini-encoder', providers: ['cpu'], threads: 2, batchSize: 64 });
+    await engine.open(benchEngineOptions(library.db));
     // The host's catalogue: every paper's record, read once (as PaperCatalog.refresh does).
     const catalog = new Map<string, Paper>();
     for (let offset = 0; ; offset += 2000) {

@@ -10,6 +10,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { EngineClient } from '../../src/engine/client/engineClient';
 import { residentMb } from '../engine/processMemory';
 import type { IndexProgress, IndexSummary } from '../../src/shared/engineProtocol';
+import { benchEngineOptions } from './cachedArxivIndex';
 
 const LAG_RESOLUTION_MS = 10;
 
@@ -59,7 +60,7 @@ export async function indexWithEngine(paths: string[], dbDir: string, log: (line
   }, 200);
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   try {
-    await engine.open({ dbDir, model: 'atlas-mini-encoder', providers: ['cpu'], threads: 2, batchSize: 64 });
+    await engine.open(benchEngineOptions(dbDir));
     lag.enable();
     const t0 = performance.now();
     const summary = await engine.index(paths);

@@ -64,8 +64,15 @@ export const HostToPanelSchema = v.variant('type', [
     type: v.literal('paper'),
     paper: PanelPaperSchema,
     keywords: v.nullable(KeywordHeatSchema),
+    /**
+     * The masked LM is still scoring this paper (the slow part of a selection: a paper not seen before
+     * costs one model run, seconds while the engine warms up); its heat-map follows in `paperKeywords`.
+     */
+    keywordsPending: v.optional(v.boolean()),
     related: v.array(RelatedItemSchema),
   }),
+  /** The keyword heat-map of a paper shown earlier with `keywordsPending` (null: none could be computed). */
+  v.object({ type: v.literal('paperKeywords'), id: Id, keywords: v.nullable(KeywordHeatSchema) }),
   v.object({ type: v.literal('reveal'), id: Id }),
   v.object({ type: v.literal('status'), kind: v.picklist(['info', 'busy', 'error']), message: v.string() }),
 ]);

@@ -10,7 +10,8 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { CancellationTokenSource as RpcCancellationTokenSource } from 'vscode-jsonrpc/node';
-import { checkPanelToHost, parsePanelState, type HostToPanel, type MapMessage, type PanelState } from '../../shared/panelProtocol';
+import type { KeywordsResult } from '../../shared/engineProtocol';
+import { checkPanelToHost, parsePanelState, type HostToPanel, type KeywordHeat, type MapMessage, type PanelState } from '../../shared/panelProtocol';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
 import { Commands } from '../commands/commandTable';
@@ -59,6 +60,11 @@ export function fallbackLayout(papers: readonly CatalogPaper[], reason: string):
   }
   msg.clusters = keys.map((k, i) => ({ id: i, label: k ? path.basename(k) : 'unknown source', size: counts.get(i) ?? 0, keywords: [] }));
   return msg;
+}
+
+/** The engine's keywords as the side pane draws them (null: none could be computed). */
+function keywordHeat(keywords: KeywordsResult | undefined): KeywordHeat | null {
+  return keywords ? { text: keywords.text, spans: keywords.spans.map((s) => ({ start: s.start, end: s.end, score: s.score })), top: keywords.top.map((t) => t.text) } : null;
 }
 
 export function mapMessage(ctx: AtlasContext): MapMessage {
@@ -226,14 +232,17 @@ export class AtlasPanelController implements vscode.Disposable {
     this.selecting = cancel;
     try {
       const client = await this.ctx.engine.get();
-      const [papers, related, keywords] = await Promise.all([
-        client.papers([known.id]),
-        client.related({ id: known.id, k: 8 }, cancel).catch(() => []),
-        client.keywords({ id: known.id, k: 8 }, cancel).catch(() => undefined),
-      ]);
+      // The pane is posted once the record and related work are in; the keyword heat-map (a masked-LM
+      // run for a paper not scored before) follows in a second message rather than holding the pane.
+      const keywords: { answered: boolean; result?: KeywordsResult } = { answered: false };
+      const keywordsAnswer = client.keywords({ id: known.id, k: 8 }, cancel).catch(() => undefined);
+      void keywordsAnswer.then((result) => Object.assign(keywords, { answered: true, result }));
+      const [papers, related] = await Promise.all([client.papers([known.id]), client.related({ id: known.id, k: 8 }, cancel).catch(() => [])]);
       const paper = papers[0];
-      if (!paper || this.selected !== known.id || cancel.token.isCancellationRequested) return;
+      const stillSelected = (): boolean => this.selected === known.id && !cancel.token.isCancellationRequested;
+      if (!paper || !stillSelected()) return;
       const source = paper.sources[0];
+      const pending = !keywords.answered;
       this.post({
         type: 'paper',
         paper: {
@@ -249,9 +258,13 @@ export class AtlasPanelController implements vscode.Disposable {
           topic: this.ctx.catalog.topic(paper.id)?.label,
           source: source ? `${vscode.workspace.asRelativePath(source.file)}:${source.line}` : undefined,
         },
-        keywords: keywords ? { text: keywords.text, spans: keywords.spans.map((s) => ({ start: s.start, end: s.end, score: s.score })), top: keywords.top.map((t) => t.text) } : null,
+        keywords: keywordHeat(keywords.result),
+        ...(pending ? { keywordsPending: true } : {}),
         related: related.map((h) => ({ id: h.id, title: h.title, score: h.score, year: h.year, authors: h.authors })),
       });
+      if (!pending) return;
+      const heat = keywordHeat(await keywordsAnswer);
+      if (stillSelected()) this.post({ type: 'paperKeywords', id: paper.id, keywords: heat });
     } catch (e) {
       if (!cancel.token.isCancellationRequested) this.post({ type: 'status', kind: 'error', message: `Could not load ${id}: ${errorMessage(e)}` });
     } finally {
@@ -260,7 +273,7 @@ export class AtlasPanelController implements vscode.Disposable {
     }
   }
 
-  /** The selection whose side pane is being loaded. */
+  /** The selection whose side pane is being loaded (until its keyword heat-map is in). */
   private selecting: RpcCancellationTokenSource | undefined;
 
   private html(webview: vscode.Webview): string {

@@ -478,6 +478,8 @@ export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, l
 
   let frame;
   await step('Atlas panel draws the map and shows a selected paper', async () => {
+    // Run alone (PAPER_ATLAS_UI_ONLY), the commands may not be in the palette yet: wait for the paper count.
+    await page.locator('.statusbar-item', { hasText: /\d+ papers/ }).first().waitFor({ timeout: 60_000 });
     await runCommand(page, 'Paper Atlas: Open Atlas');
     frame = await webviewFrame(page, 'canvas#atlas-map');
     const deadline = Date.now() + DEFAULT_TIMEOUT;
@@ -519,6 +521,9 @@ export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, l
     await page.keyboard.type('retrieval');
     await frame.locator('.match', { hasText: 'Dense Passage' }).first().click();
     await frame.locator('#paper-title', { hasText: 'Dense Passage Retrieval' }).waitFor();
+    // The heat-map may follow the pane in a second message: it must arrive and replace "Scoring keywords…".
+    await frame.locator('.abstract mark.heat').first().waitFor({ timeout: 30_000 });
+    if ((await frame.locator('.abstract .pending').count()) > 0) throw new Error('the side pane still says "Scoring keywords…" after its heat-map arrived');
     // Clear the filter again so the screenshot shows every cluster in colour around the selection.
     await frame.locator('#filter').click();
     await page.keyboard.press('Control+A');
