@@ -142,11 +142,11 @@ export async function benchInteractiveLatency(options: {
       const hits = await engine.related({ id: target, k: 15 });
       if (hits.length === 0) throw new Error(`related ${target}: nothing`);
     } else if (op === 'sidePane') {
-      const keywords = engine.keywords({ id: target, k: 8 });
+      // As AtlasPanelController.select asks: the record and related work, then (pane posted) the keywords.
       const [records, related] = await Promise.all([engine.papers([target]), engine.related({ id: target, k: 8 })]);
       const ms = performance.now() - t0;
       if (records.length !== 1 || related.length === 0) throw new Error(`side pane ${target}: no record or no related work`);
-      if ((await keywords).top.length === 0) throw new Error(`side pane ${target}: no keywords`);
+      if ((await engine.keywords({ id: target, k: 8 })).top.length === 0) throw new Error(`side pane ${target}: no keywords`);
       return { ms, heatMapMs: performance.now() - t0 };
     } else {
       await engine.search({ query: target, k: 30, mode: 'hybrid' });
