@@ -27,6 +27,25 @@ export class TermStatistics {
     const df = this.documentFrequency.get(term) ?? 0;
     return Math.log(1 + (this.documents - df + 0.5) / (df + 0.5));
   }
+
+  /** A plain object for JSON (a file the engine keeps so that a new process need not count again). */
+  toJSON(): { documents: number; documentFrequency: [string, number][] } {
+    return { documents: this.documents, documentFrequency: [...this.documentFrequency] };
+  }
+
+  /** Back from `toJSON()`'s shape; undefined for anything else (a damaged or foreign file). */
+  static fromJSON(value: unknown): TermStatistics | undefined {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { documents, documentFrequency } = value as Record<string, unknown>;
+    if (!Number.isInteger(documents) || (documents as number) < 0 || !Array.isArray(documentFrequency)) return undefined;
+    const stats = new TermStatistics();
+    stats.documents = documents as number;
+    for (const entry of documentFrequency as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isInteger(entry[1]) || entry[1] < 1 || entry[1] > stats.documents) return undefined;
+      stats.documentFrequency.set(entry[0], entry[1] as number);
+    }
+    return stats;
+  }
 }
 
 function worthQuerying(term: string): boolean {

@@ -36,7 +36,7 @@ import { IndexCancelled, indexFiles, stateFileFor, storedDiagnostics, type State
 import { acquireIndexLock, IndexBusyError } from '../index/indexLock';
 import { discoverLibraryFiles } from '../index/libraryFiles';
 import { describeStorageError, PaperStore, tableNameFor } from '../store/paperStore';
-import { SearchCancelled, SearchService, UnknownPaperError } from '../search/searchService';
+import { SearchCancelled, SearchService, termStatisticsFileFor, UnknownPaperError } from '../search/searchService';
 import { TextEncoder } from '../encoder/textEncoder';
 import { lowerEngineThreadPriority } from './threadPriority';
 import { KeywordService } from '../keywords/keywordService';
@@ -232,7 +232,7 @@ connection.onRequest(
       generation: 0,
       encoder,
       store,
-      search: new SearchService(store, encoder),
+      search: new SearchService(store, encoder, termStatisticsFileFor(options.dbDir, tableName)),
       stateFile: stateFileFor(options.dbDir, tableName),
       keywords,
     };
@@ -350,6 +350,7 @@ connection.onRequest(
       try {
         await store.clear();
         stateFile.clear();
+        requireOpen().search.forgetTermStatistics();
         requireOpen().keywords.libraryChanged();
       } finally {
         release();

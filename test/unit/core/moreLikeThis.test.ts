@@ -36,3 +36,19 @@ test('at most maxTerms words, in a stable order', () => {
   for (const t of ['alpha beta gamma delta', 'alpha beta gamma delta', 'epsilon']) stats.addDocument(t);
   assert.deepEqual(topTerms('delta gamma beta alpha', stats, { maxTerms: 2 }), ['alpha', 'beta']);
 });
+
+test('word statistics survive a round trip through JSON, and a damaged copy is refused', () => {
+  const stats = new TermStatistics();
+  stats.addDocument('Dense passage retrieval for open-domain question answering');
+  stats.addDocument('Passage re-ranking with BERT');
+  const back = TermStatistics.fromJSON(JSON.parse(JSON.stringify(stats)));
+  assert.ok(back);
+  assert.equal(back.documents, 2);
+  assert.equal(back.idf('passage'), stats.idf('passage'));
+  assert.equal(back.idf('bert'), stats.idf('bert'));
+  assert.equal(TermStatistics.fromJSON({ documents: 2, documentFrequency: [['passage', 3]] }), undefined, 'more papers than counted');
+  assert.equal(TermStatistics.fromJSON({ documents: 2, documentFrequency: [['passage', '2']] }), undefined);
+  assert.equal(TermStatistics.fromJSON({ documents: -1, documentFrequency: [] }), undefined);
+  assert.equal(TermStatistics.fromJSON(null), undefined);
+  assert.equal(TermStatistics.fromJSON([1, 2]), undefined);
+});

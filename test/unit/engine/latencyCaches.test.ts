@@ -1,10 +1,10 @@
 /**
- * Issue 18's engine side: related lists cached per table version, and the warm-up that
- * runs right after open, before the first request.
+ * Issue 18's engine side: related lists cached per table version, the warm-up that runs right after
+ * open, before the first request, and related work's word statistics kept between engine processes.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineClient } from '../../../src/engine/client/engineClient';
@@ -71,4 +71,30 @@ test('a cached related list is not served after the index changed (a new near-du
   await engine.index([path.join(work, 'library')]);
   const afterEdit = await engine.related({ id: 'vaswani2017attention', k: 3 });
   assert.equal(afterEdit[0]?.id, 'vaswani2017copy', JSON.stringify(afterEdit.map((h) => h.id)));
+});
+
+test('related work keeps its word statistics for the next engine process, per table version, and a rebuild drops them', async () => {
+  assert.ok(engine);
+  await engine.related({ id: 'vaswani2017attention', k: 3 });
+  const db = path.join(work, 'db');
+  const termsFile = (): string | undefined => readdirSync(db).find((f) => f.endsWith('.terms.json'));
+  const name = termsFile();
+  assert.ok(name, `no word statistics saved in ${readdirSync(db).join(', ')}`);
+  const file = path.join(db, name);
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { version: number; papers: number; stats: { documents: number; documentFrequency: [string, number][] } };
+  const papers = (await engine.listPapers(0, 1)).total;
+  assert.equal(saved.papers, papers);
+  assert.equal(saved.stats.documents, papers, 'a small library is counted whole');
+  assert.ok(saved.stats.documentFrequency.some(([term, df]) => term === 'attention' && df >= 2));
+  await engine.stop();
+
+  // A damaged file is not trusted: the next process counts again and saves a good one.
+  writeFileSync(file, '{"version": 1, "papers": 2, "stats": {"documents": "many"');
+  engine = EngineClient.start();
+  await engine.open(options());
+  assert.ok((await engine.related({ id: 'vaswani2017attention', k: 3 })).length > 0);
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), saved, 'counted again at the same table version: the same statistics');
+
+  await engine.clearIndex();
+  assert.equal(termsFile(), undefined, 'Rebuild Index from Scratch starts the table versions again: the saved statistics must go');
 });
