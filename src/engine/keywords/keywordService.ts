@@ -15,7 +15,7 @@ import type { KeywordsResult } from '../../shared/engineProtocol';
 import { JsonFileKeywordCache, keywordCacheFile } from './keywordCache';
 import { KeywordScorer, type EmbedTexts } from './keywordScorer';
 import { DEFAULT_MLM_ID } from '../models/modelFolder';
-import { UnknownPaperError } from '../search/searchService';
+import { SearchCancelled, UnknownPaperError, type Cancellation } from '../search/searchService';
 import { documentFrequencyInThread } from './documentFrequencyThread';
 
 /** What the service needs from the paper store (PaperStore satisfies it). */
@@ -65,7 +65,12 @@ export class KeywordService {
 
   constructor(private readonly options: KeywordServiceOptions) {}
 
-  async keywords(params: { id?: string; text?: string; k: number }): Promise<KeywordsResult> {
+  /**
+   * `token`: the caller moved on (another selection, a closed hover). Checked before the masked-LM
+   * run, the step that blocks the engine's thread: a request that waited behind the library's phrase
+   * table or another request then stops there instead of holding up the ones after it.
+   */
+  async keywords(params: { id?: string; text?: string; k: number }, token?: Cancellation): Promise<KeywordsResult> {
     let text = params.text;
     let textVector: Float32Array | undefined;
     let ownKeywords: readonly string[] = [];
@@ -79,6 +84,7 @@ export class KeywordService {
     }
     const { scorer, cache } = await this.open();
     await this.refreshDocumentFrequency(scorer);
+    if (token?.isCancellationRequested) throw new SearchCancelled('cancelled');
     const result = await scorer.keywords(text, params.k, textVector, ownKeywords);
     // The whole file is rewritten on a flush: at most every 30 s here, and always on release().
     if (Date.now() - this.lastFlush > 30_000) {

@@ -331,9 +331,9 @@ connection.onRequest(
 );
 connection.onRequest(
   GetKeywords,
-  handle(async ({ id, text, k }) => {
+  handle(async ({ id, text, k }, token) => {
     if ((id === undefined) === (text === undefined)) throw new ResponseError(EngineErrorCode.BadRequest, 'keywords needs exactly one of id or text');
-    return requireOpen().keywords.keywords({ ...(id !== undefined ? { id } : {}), ...(text !== undefined ? { text } : {}), k });
+    return requireOpen().keywords.keywords({ ...(id !== undefined ? { id } : {}), ...(text !== undefined ? { text } : {}), k }, token);
   }),
 );
 connection.onRequest(GetInfo, handle0(info));
