@@ -52,7 +52,6 @@ export function showPaper(side: HTMLElement, msg: Extract<HostToPanel, { type: '
     abstract.append(el('p', { 'aria-hidden': 'true' }, heatMap(msg.keywords.text, msg.keywords.spans, abstractStart(msg.keywords.text, p.title))));
     abstract.append(el('p', { class: 'sr-only' }, `${p.abstract || p.title} Top keywords: ${msg.keywords.top.join(', ')}.`));
   } else abstract.append(el('p', {}, p.abstract || 'No abstract.'));
-  if (msg.keywordsPending) abstract.append(el('p', { class: 'pending', role: 'status' }, el('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }), ' Scoring keywords…'));
   const keywords = msg.keywords?.top.length ? msg.keywords.top : p.keywords;
   const related = el('ol', { class: 'related' });
   for (const r of msg.related) {
@@ -79,7 +78,8 @@ export function showPaper(side: HTMLElement, msg: Extract<HostToPanel, { type: '
     ),
     p.source ? el('p', { class: 'source' }, el('span', { class: 'codicon codicon-file', 'aria-hidden': 'true' }), ` ${p.source}`) : '',
     keywords.length ? el('div', { class: 'chips', 'aria-label': 'Keywords' }, ...keywords.slice(0, 8).map((k) => el('vscode-badge' as 'span', { variant: 'default' }, k))) : '',
-    el('h3', {}, 'Abstract'),
+    // Beside the heading, so the pane does not move when the heat-map arrives and the note goes.
+    el('h3', {}, 'Abstract', msg.keywordsPending ? el('span', { class: 'pending', role: 'status' }, el('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }), ' Scoring keywords…') : ''),
     abstract,
     el('h3', {}, `Related work (${msg.related.length})`),
     related,

@@ -523,7 +523,7 @@ export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, l
     await frame.locator('#paper-title', { hasText: 'Dense Passage Retrieval' }).waitFor();
     // The heat-map may follow the pane in a second message: it must arrive and replace "Scoring keywords…".
     await frame.locator('.abstract mark.heat').first().waitFor({ timeout: 30_000 });
-    if ((await frame.locator('.abstract .pending').count()) > 0) throw new Error('the side pane still says "Scoring keywords…" after its heat-map arrived');
+    if ((await frame.locator('.side .pending').count()) > 0) throw new Error('the side pane still says "Scoring keywords…" after its heat-map arrived');
     // Clear the filter again so the screenshot shows every cluster in colour around the selection.
     await frame.locator('#filter').click();
     await page.keyboard.press('Control+A');
