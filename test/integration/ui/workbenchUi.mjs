@@ -532,6 +532,38 @@ export async function runUiTests({ browser, url, emptyUrl, shots, otherFields, l
     await page.mouse.move(700, 600);
     await page.waitForTimeout(500);
     await shot(page, path.join(shots, 'atlas-dark.png'));
+    // Issue 18's side pane, timed in the page from the click on a related paper to the pane's DOM: shown = the
+    // new title with its related work, complete = "Scoring keywords…" gone (the heat-map is in). Printed, not judged.
+    const shown = [];
+    const complete = [];
+    for (let i = 0; i < 8; i++) {
+      const timed = await frame.evaluate(
+        (nth) =>
+          new Promise((resolve) => {
+            const side = document.querySelector('aside.side');
+            const old = document.querySelector('#paper-title')?.textContent;
+            const t0 = performance.now();
+            let shownMs;
+            const done = (completeMs) => {
+              observer.disconnect();
+              resolve({ shownMs, completeMs });
+            };
+            const observer = new MutationObserver(() => {
+              if (shownMs === undefined && document.querySelector('#paper-title')?.textContent !== old && document.querySelector('.related-item')) shownMs = performance.now() - t0;
+              if (shownMs !== undefined && !side.querySelector('.pending')) done(performance.now() - t0);
+            });
+            observer.observe(side, { childList: true, subtree: true });
+            setTimeout(() => done(undefined), 30_000);
+            document.querySelectorAll('.related-item')[nth].click();
+          }),
+        i % 3,
+      );
+      if (timed.shownMs === undefined || timed.completeMs === undefined) throw new Error(`side pane after a click on related paper ${i % 3}: ${JSON.stringify(timed)} within 30 s`);
+      shown.push(Math.round(timed.shownMs));
+      complete.push(Math.round(timed.completeMs));
+    }
+    const figures = (v) => v.map(String).join(', ');
+    log(`    Atlas selection → side pane (22-paper fixture, real VS Code): shown ${figures(shown)} ms; complete with the heat-map ${figures(complete)} ms`);
   });
 
   // Three abstracts of different fields (machine learning from the fixture; psychiatry and astrophysics
