@@ -1,8 +1,8 @@
 /**
  * Hovers on citations of indexed papers in Markdown (and LaTeX/plain text): title, authors, year, top
  * keywords and a few related papers as command links. Unknown keys get no hover. The provider reads
- * the catalogue synchronously and waits on the engine (another process) only for related papers,
- * with a time limit, honouring cancellation (a hover that is cancelled or out of time cancels its
+ * the catalogue synchronously and waits on the engine (another process) only for related papers
+ * it has not shown for this version of the library, with a time limit, honouring cancellation (a hover that is cancelled or out of time cancels its
  * engine request too, so the engine drops it); keywords come from a cache (hoverEngineData.ts). It
  * never throws.
  */
@@ -14,7 +14,7 @@ import { errorMessage } from '../atlasContext';
 import type { CatalogPaper } from '../library/paperCatalog';
 import { paperDescription } from '../tree/paperTreeProvider';
 import { citationAt } from './citationScanner';
-import { HOVER_KEYWORDS, HOVER_RELATED, HoverKeywordCache, hoverEngineData } from './hoverEngineData';
+import { HOVER_KEYWORDS, HOVER_RELATED, HoverKeywordCache, HoverRelatedCache, hoverEngineData } from './hoverEngineData';
 import { HOVER_COMMANDS, hoverMarkdown } from './hoverMarkdown';
 
 const ENGINE_TIMEOUT_MS = 2500;
@@ -37,6 +37,8 @@ export function raceCancellation<T>(work: Promise<T>, token: vscode.Cancellation
 export class CitationHoverProvider implements vscode.HoverProvider {
   /** The model's keywords of papers hovered before (see hoverEngineData.ts). */
   private readonly keywordCache = new HoverKeywordCache();
+  /** Related papers of papers hovered before, for the library as it is now. */
+  private readonly relatedCache = new HoverRelatedCache();
 
   constructor(private readonly ctx: AtlasContext) {}
 
@@ -59,7 +61,7 @@ export class CitationHoverProvider implements vscode.HoverProvider {
       let data;
       try {
         data = await raceCancellation(
-          this.ctx.engine.get().then((client) => hoverEngineData(client, paper, config.mlmModel, this.keywordCache, stop.token)),
+          this.ctx.engine.get().then((client) => hoverEngineData(client, paper, config.mlmModel, { keywords: this.keywordCache, related: { cache: this.relatedCache, libraryVersion: this.ctx.catalog.version } }, stop.token)),
           token,
           ENGINE_TIMEOUT_MS,
         );

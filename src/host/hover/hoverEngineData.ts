@@ -1,6 +1,7 @@
 /**
  * What a citation hover asks the engine for, kept off the slow path: the hover waits only for the
- * related papers (vector + full-text search, cached in the engine), never for the masked LM. Keywords
+ * related papers (vector + full-text search, cached in the engine; a repeat hover on the same library
+ * takes them from the host's HoverRelatedCache without asking), never for the masked LM. Keywords
  * come from a cache keyed by the paper's content hash and the keyword model; on a miss the hover shows
  * the library's own keywords and the model's keywords are fetched behind it, for the next hover of
  * that paper. A newer hover cancels an older fetch still running (the user has moved on). No `vscode`
@@ -13,6 +14,7 @@ import type { KeywordsResult, SearchHit } from '../../shared/engineProtocol';
 export const HOVER_RELATED = 4;
 export const HOVER_KEYWORDS = 5;
 export const HOVER_KEYWORD_ENTRIES = 1000;
+export const HOVER_RELATED_ENTRIES = 500;
 
 /** The two engine requests a hover makes (EngineClient satisfies it). */
 export interface HoverEngine {
@@ -94,6 +96,50 @@ export class HoverKeywordCache {
   }
 }
 
+/**
+ * Related papers of papers hovered before, for one version of the library (PaperCatalog.version, which
+ * every index run and Clear Index moves on): a repeat hover is answered in the extension host. The
+ * engine caches related lists too, but a round trip waits for whatever the engine's thread and the two
+ * cores are doing, such as the topic map and keyword statistics it computes after indexing.
+ */
+export class HoverRelatedCache {
+  private readonly entries = new Map<string, readonly SearchHit[]>();
+  private version: number | undefined;
+
+  constructor(private readonly capacity = HOVER_RELATED_ENTRIES) {}
+
+  get(id: string, version: number): SearchHit[] | undefined {
+    if (version !== this.version) return undefined;
+    const hit = this.entries.get(id);
+    if (!hit) return undefined;
+    // Map order is insertion order: re-inserting marks the entry as the most recently used.
+    this.entries.delete(id);
+    this.entries.set(id, hit);
+    return hit.map((h) => ({ ...h }));
+  }
+
+  set(id: string, version: number, hits: readonly SearchHit[]): void {
+    if (version !== this.version) {
+      this.entries.clear();
+      this.version = version;
+    }
+    this.entries.delete(id);
+    this.entries.set(id, hits.map((h) => ({ ...h })));
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+}
+
+/** The host's caches a hover reads before it asks the engine. */
+export interface HoverCaches {
+  keywords: HoverKeywordCache;
+  /** Without it every hover asks the engine for its related papers (the bench times that path). */
+  related?: { cache: HoverRelatedCache; libraryVersion: number };
+}
+
 export interface HoverEngineData {
   related: SearchHit[] | undefined;
   /** The model's keywords when cached; undefined: show the library's own and wait for the next hover. */
@@ -107,7 +153,8 @@ export interface HoverEngineData {
  * on), the related request is cancelled in the engine too. The keyword fetch behind it is not tied to
  * this hover, only to the next one.
  */
-export async function hoverEngineData(engine: HoverEngine, paper: HoveredPaper, model: string, cache: HoverKeywordCache, token: CancellationToken): Promise<HoverEngineData> {
+export async function hoverEngineData(engine: HoverEngine, paper: HoveredPaper, model: string, caches: HoverCaches, token: CancellationToken): Promise<HoverEngineData> {
+  const cache = caches.keywords;
   const key = paper.contentHash !== undefined ? HoverKeywordCache.key(model, paper.contentHash) : undefined;
   const keywords = key !== undefined ? cache.get(key) : undefined;
   // Another paper's fetch would only compete with this hover's related request: the user has moved on.
@@ -115,7 +162,9 @@ export async function hoverEngineData(engine: HoverEngine, paper: HoveredPaper, 
   const cancel = new CancellationTokenSource();
   const sub = token.onCancellationRequested(() => cancel.cancel());
   try {
-    const related = await engine.related({ id: paper.id, k: HOVER_RELATED }, cancel);
+    const known = caches.related?.cache.get(paper.id, caches.related.libraryVersion);
+    const related = known ?? (await engine.related({ id: paper.id, k: HOVER_RELATED }, cancel));
+    if (!known && caches.related) caches.related.cache.set(paper.id, caches.related.libraryVersion, related);
     const keywordsBehind = keywords || key === undefined || token.isCancellationRequested ? undefined : cache.fetchBehind(engine, paper, key);
     return { related, keywords, ...(keywordsBehind ? { keywordsBehind } : {}) };
   } finally {

@@ -47,10 +47,16 @@ export class PaperCatalog implements vscode.Disposable {
   private _topicMap: TopicMapResult | undefined;
   private _topicMapError: string | undefined;
   private topicOf = new Map<string, TopicCluster>();
+  private _version = 0;
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changeEmitter.event;
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  /** Moves on with every reload of the paper list (each index run) and clear; not with the topic map. */
+  get version(): number {
+    return this._version;
+  }
 
   get size(): number {
     return this.papers.size;
@@ -106,6 +112,7 @@ export class PaperCatalog implements vscode.Disposable {
       this.byLowerId.set(p.id.toLowerCase(), p.id);
     }
     this.sourceFiles = new Set([...papers.values()].flatMap((p) => p.sources.map((s) => s.file)));
+    this._version++;
     await this.refreshTopicMap(client, clusters, false);
     this.changeEmitter.fire();
   }
@@ -131,6 +138,7 @@ export class PaperCatalog implements vscode.Disposable {
     this.sourceFiles = new Set();
     this._topicMap = undefined;
     this.topicOf = new Map();
+    this._version++;
     this.changeEmitter.fire();
   }
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancellationTokenSource, type CancellationTokenSource as Source } from 'vscode-jsonrpc/node';
-import { HoverKeywordCache, hoverEngineData, type HoverEngine } from '../../../src/host/hover/hoverEngineData';
+import { HoverKeywordCache, HoverRelatedCache, hoverEngineData, type HoverEngine } from '../../../src/host/hover/hoverEngineData';
 import type { KeywordsResult, SearchHit } from '../../../src/shared/engineProtocol';
 
 /** An engine whose keyword requests wait until the test answers them. */
@@ -35,30 +35,30 @@ const token = (): CancellationTokenSource => new CancellationTokenSource();
 test('a first hover returns with related papers while the keyword model is still running; the next hover has its keywords', async () => {
   const engine = new FakeEngine();
   const cache = new HoverKeywordCache();
-  const first = await hoverEngineData(engine, { id: 'a', contentHash: 'h1' }, 'mlm', cache, token().token);
+  const first = await hoverEngineData(engine, { id: 'a', contentHash: 'h1' }, 'mlm', { keywords: cache }, token().token);
   assert.deepEqual(first.related?.map((h) => h.id), ['near-a']);
   assert.equal(first.keywords, undefined, 'the hover did not wait for the masked LM');
   assert.equal(engine.keywordCalls.length, 1, 'keywords are fetched behind the hover');
   engine.keywordCalls[0]!.answer(['attention', 'transformer']);
   await first.keywordsBehind;
-  const second = await hoverEngineData(engine, { id: 'a', contentHash: 'h1' }, 'mlm', cache, token().token);
+  const second = await hoverEngineData(engine, { id: 'a', contentHash: 'h1' }, 'mlm', { keywords: cache }, token().token);
   assert.deepEqual(second.keywords, ['attention', 'transformer']);
   assert.equal(engine.keywordCalls.length, 1, 'a cached paper asks the engine for related papers only');
-  const edited = await hoverEngineData(engine, { id: 'a', contentHash: 'h2' }, 'mlm', cache, token().token);
+  const edited = await hoverEngineData(engine, { id: 'a', contentHash: 'h2' }, 'mlm', { keywords: cache }, token().token);
   assert.equal(edited.keywords, undefined, 'a new content hash is a new text');
-  const otherModel = await hoverEngineData(engine, { id: 'a', contentHash: 'h1' }, 'other-mlm', cache, token().token);
+  const otherModel = await hoverEngineData(engine, { id: 'a', contentHash: 'h1' }, 'other-mlm', { keywords: cache }, token().token);
   assert.equal(otherModel.keywords, undefined, 'another keyword model is another cache entry');
 });
 
 test('hovering another paper cancels the keyword fetch of the one the user moved past', async () => {
   const engine = new FakeEngine();
   const cache = new HoverKeywordCache();
-  await hoverEngineData(engine, { id: 'a', contentHash: 'ha' }, 'mlm', cache, token().token);
+  await hoverEngineData(engine, { id: 'a', contentHash: 'ha' }, 'mlm', { keywords: cache }, token().token);
   const fetchA = engine.keywordCalls[0]!;
-  await hoverEngineData(engine, { id: 'a', contentHash: 'ha' }, 'mlm', cache, token().token);
+  await hoverEngineData(engine, { id: 'a', contentHash: 'ha' }, 'mlm', { keywords: cache }, token().token);
   assert.equal(engine.keywordCalls.length, 1, 'the same paper again reuses its fetch');
   assert.equal(fetchA.cancel?.token.isCancellationRequested, false);
-  await hoverEngineData(engine, { id: 'b', contentHash: 'hb' }, 'mlm', cache, token().token);
+  await hoverEngineData(engine, { id: 'b', contentHash: 'hb' }, 'mlm', { keywords: cache }, token().token);
   assert.equal(fetchA.cancel?.token.isCancellationRequested, true, 'the engine is told to drop the old fetch');
   assert.equal(engine.keywordCalls.at(-1)?.id, 'b');
 });
@@ -73,8 +73,34 @@ test('a cancelled hover cancels its related request and starts no keyword fetch'
     keywords: () => assert.fail('no keyword fetch for a cancelled hover'),
   };
   const hover = token();
-  const pending = hoverEngineData(engine, { id: 'a', contentHash: 'h' }, 'mlm', new HoverKeywordCache(), hover.token);
+  const pending = hoverEngineData(engine, { id: 'a', contentHash: 'h' }, 'mlm', { keywords: new HoverKeywordCache() }, hover.token);
   hover.cancel();
   await assert.rejects(pending);
   assert.equal(seen?.token.isCancellationRequested, true);
+});
+
+test('a repeat hover takes its related papers from the host cache until the library version moves on', async () => {
+  const engine = new FakeEngine();
+  const caches = { keywords: new HoverKeywordCache(), related: { cache: new HoverRelatedCache(), libraryVersion: 1 } };
+  const first = await hoverEngineData(engine, { id: 'a' }, 'mlm', caches, token().token);
+  first.related![0]!.title = 'changed by a caller';
+  const again = await hoverEngineData(engine, { id: 'a' }, 'mlm', caches, token().token);
+  assert.deepEqual(engine.relatedCalls, ['a'], 'the second hover did not ask the engine');
+  assert.equal(again.related?.[0]?.title, 'Near', 'callers get copies');
+  await hoverEngineData(engine, { id: 'b' }, 'mlm', caches, token().token);
+  caches.related.libraryVersion = 2;
+  await hoverEngineData(engine, { id: 'a' }, 'mlm', caches, token().token);
+  assert.deepEqual(engine.relatedCalls, ['a', 'b', 'a'], 'an index run makes every entry stale');
+});
+
+test('the host related cache drops the least recently hovered paper first', () => {
+  const cache = new HoverRelatedCache(2);
+  const hits = (id: string): SearchHit[] => [{ id, title: id, score: 1, authors: [], source: '' }];
+  cache.set('a', 1, hits('a'));
+  cache.set('b', 1, hits('b'));
+  assert.ok(cache.get('a', 1));
+  cache.set('c', 1, hits('c'));
+  assert.equal(cache.get('b', 1), undefined);
+  assert.ok(cache.get('a', 1) && cache.get('c', 1));
+  assert.equal(cache.get('a', 2), undefined, 'another version');
 });

@@ -90,9 +90,12 @@ test('a renamed citation key: hovers and Insert Citation see the new key, the ol
       await index();
     },
     (catalog) => {
+      assert.equal(catalog.version, 2, 'each index run is a new library version (hovers drop their cached related papers)');
       assert.equal(hover(catalog, 'as argued by [@smith2020]'), 'smith2020');
       assert.equal(hover(catalog, 'as argued by [@smtih2020]'), undefined);
       assert.deepEqual([...catalog.all()].map((p) => p.id), ['smith2020'], 'Insert Citation lists the catalog');
+      catalog.clear();
+      assert.equal(catalog.version, 3);
     },
   );
 });
