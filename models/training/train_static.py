@@ -40,12 +40,16 @@ class StaticEncoder(nn.Module):
         return F.normalize(pooled, dim=-1)
 
 
-def glove_table(seed):
+def glove_table(seed, dim=None):
+    """[vocab, dim]: GloVe's 100 dims for the tokens it knows; other tokens, and dims past 100, small noise."""
     vecs = np.load(os.path.join(CACHE, "glove_vocab_init.npy")).astype(np.float32)
     found = np.load(os.path.join(CACHE, "glove_vocab_found.npy"))
     rng = np.random.default_rng(seed)
     scale = float(vecs[found].std())
     vecs[~found] = rng.normal(0, 0.1 * scale, size=(int((~found).sum()), vecs.shape[1]))
+    if dim and dim > vecs.shape[1]:
+        extra = rng.normal(0, 0.1 * scale, size=(vecs.shape[0], dim - vecs.shape[1])).astype(np.float32)
+        vecs = np.concatenate([vecs, extra], axis=1)
     vecs[0] = 0.0  # [PAD]
     return torch.from_numpy(vecs), int(found.sum())
 
@@ -81,6 +85,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(CACHE, "static.pt"))
     ap.add_argument("--package", help="write a model folder from --out (no training)")
     ap.add_argument("--epochs", type=float, default=8)
+    ap.add_argument("--dim", type=int, default=100, help="table width; GloVe fills the first 100")
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--kinds", default="ict,title,halves")
     ap.add_argument("--query-len", type=int, default=64)
@@ -104,7 +109,7 @@ def main():
     train, hard = pair_pool(corpus, a.hard_k)
     steps_per_epoch = len(train) // a.batch
     total = max(1, int(a.epochs * steps_per_epoch))
-    table, found = glove_table(a.seed)
+    table, found = glove_table(a.seed, a.dim)
     net = StaticEncoder(*table.shape)
     net.emb.weight.data.copy_(table)
     print(json.dumps({"pairs_pool": len(train), "steps_per_epoch": steps_per_epoch, "total_steps": total,
