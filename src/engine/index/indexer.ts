@@ -14,6 +14,7 @@ import { mergePapers, readLibraryFile } from '../../core/ingest/libraryReader';
 import { normaliseTitle } from '../../core/paperIdentity';
 import type { IngestDiagnostic, Paper, ParseResult } from '../../shared/paper';
 import type { IndexProgress, IndexSummary } from '../../shared/engineProtocol';
+import { tableSideFile } from '../store/tableSideFiles';
 import type { PaperStore, RowSummary, StoredRow } from '../store/paperStore';
 import type { TextEncoder } from '../encoder/textEncoder';
 import { writeJsonAtomic } from '../node/atomicFile';
@@ -134,7 +135,7 @@ export class StateFile {
 }
 
 export function stateFileFor(dbDir: string, tableName: string): StateFile {
-  return new StateFile(path.join(dbDir, `${tableName}.state.json`));
+  return new StateFile(tableSideFile(dbDir, tableName, 'state'));
 }
 
 /** One paper the run writes: `vectorFrom` names the stored row whose vector it keeps, when one has its text. */

@@ -10,13 +10,13 @@
  */
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { TermStatistics, topTerms } from '../../core/moreLikeThis';
 import { dot, FUSION_DEPTH, hybridRanking, maximalMarginalRelevance, RELATED_MORE_LIKE_THIS, relatedRanking, singleSideRanking, TERM_STATISTICS_SAMPLE, type Scored } from '../../core/ranking';
 import type { Paper } from '../../shared/paper';
 import type { SearchHit, SearchMode } from '../../shared/engineProtocol';
 import { documentText } from '../index/indexer';
 import { writeJsonAtomic } from '../node/atomicFile';
+import { tableSideFile } from '../store/tableSideFiles';
 import type { PaperStore } from '../store/paperStore';
 import { RelatedCache } from './relatedCache';
 import type { TextEncoder } from '../encoder/textEncoder';
@@ -52,7 +52,7 @@ export function paperToHit(paper: Paper, score: number): SearchHit {
 
 /** The file that keeps a table's related-work word statistics, beside the table (see savedOrCountedTerms). */
 export function termStatisticsFileFor(dbDir: string, tableName: string): string {
-  return path.join(dbDir, `${tableName}.terms.json`);
+  return tableSideFile(dbDir, tableName, 'terms');
 }
 
 export class SearchService {

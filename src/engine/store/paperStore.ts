@@ -7,10 +7,12 @@
  * Engine process only.
  */
 import './lanceEnvironment';
+import { rmSync } from 'node:fs';
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Int32, Schema, Utf8 } from 'apache-arrow';
 import type { Paper, PaperSource } from '../../shared/paper';
 import { claimIndexFolder, NotAnIndexFolderError } from '../client/indexMarker';
+import { TABLE_SIDE_FILES, tableSideFile } from './tableSideFiles';
 
 /** Below this many papers an exact (flat) scan is fast enough and exact; above it an ANN index is built. */
 export const ANN_THRESHOLD = 50_000;
@@ -128,6 +130,7 @@ export function rowToPaper(row: Record<string, unknown>): Paper {
 
 export class PaperStore {
   private constructor(
+    private readonly dbDir: string,
     private readonly db: lancedb.Connection,
     private table: lancedb.Table,
     readonly tableName: string,
@@ -152,7 +155,7 @@ export class PaperStore {
     const table = names.includes(tableName)
       ? await db.openTable(tableName)
       : await db.createEmptyTable(tableName, schemaFor(dims), { mode: 'create', existOk: true });
-    return new PaperStore(db, table, tableName, dims);
+    return new PaperStore(dbDir, db, table, tableName, dims);
   }
 
   /** Tables of other models in the same folder (shown by `info`, dropped by a rebuild). */
@@ -357,6 +360,7 @@ export class PaperStore {
     for (const stale of (await this.db.tableNames()).filter((n) => n.startsWith(prefix) && n !== this.tableName)) {
       log?.(`dropping ${stale}: vectors of older weights of the same model`);
       await this.db.dropTable(stale);
+      for (const kind of TABLE_SIDE_FILES) rmSync(tableSideFile(this.dbDir, stale, kind), { force: true });
     }
   }
 
