@@ -63,9 +63,17 @@ export function registerKeywordHighlights(ctx: AtlasContext): vscode.Disposable 
     // Same length as the document text, so the engine's offsets still point into the document.
     const text = maskCitations(doc.getText(range));
     if (text.trim() === '') return;
+    const version = doc.version;
     try {
       const client = await ctx.engine.get();
-      const result = await client.keywords({ text: text.slice(0, 20_000), k: 10 });
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Paper Atlas: scoring keywords' }, () =>
+        client.keywords({ text: text.slice(0, 20_000), k: 10 }),
+      );
+      // Typing while the model ran moved the text: the engine's offsets would now land on other words.
+      if (doc.isClosed || doc.version !== version) {
+        vscode.window.setStatusBarMessage('Paper Atlas: the text changed while its keywords were scored — run Show Keyword Highlights again', 6000);
+        return;
+      }
       const base = doc.offsetAt(range.start);
       const buckets: vscode.DecorationOptions[][] = [[], [], []];
       const list = (current?: string): vscode.MarkdownString => new vscode.MarkdownString(keywordListMarkdown(result.top, markdownText, current));

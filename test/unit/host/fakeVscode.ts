@@ -91,8 +91,11 @@ export const vscodeFake = {
   Range: class {
     /** The constructor's numbers (startLine, startCharacter, endLine, endCharacter), for assertions. */
     readonly args: unknown[];
+    readonly start: unknown;
+    readonly end: unknown;
     constructor(...args: unknown[]) {
       this.args = args;
+      [this.start, this.end] = args.length === 4 ? [{ line: args[0], character: args[1] }, { line: args[2], character: args[3] }] : args;
     }
   },
   Position: class {
