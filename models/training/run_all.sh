@@ -51,7 +51,7 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
 (cd $T && nice -n 10 $PY train_mlm.py --out $C/mlm.pt --resume --seq 256 --batch 128 --epochs 6 --lr 1e-3 \
    --warmup 200 --minutes 600 --save-minutes 4 --log-every 10 >> $C/mlm.log 2>&1)
 (cd $T && $PY eval_mlm.py --ckpt $C/mlm.pt)
-# Sessions 4-5: two more schedules from that checkpoint; the second one's weights are SHIPPED (2026-12-03).
+# Sessions 4-6: three more schedules from that checkpoint; the third one's weights are SHIPPED (2026-12-03).
 # (Session 4's first sitting also had --fit-minutes 70, which set its schedule from the measured speed to 3,268
 # steps before --total-steps 2400 shortened it; the exact LR curve of that run therefore depends on the machine.)
 (cd $T && nice -n 10 $PY train_mlm.py --init $C/mlm.pt --out $C/mlm3.pt --seq 256 --batch 128 --epochs 6 --lr 6e-4 \
@@ -59,7 +59,10 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
 (cd $T && nice -n 10 $PY train_mlm.py --out $C/mlm3.pt --resume --total-steps 2400 --minutes 600 >> $C/mlm3.log 2>&1)
 (cd $T && nice -n 15 $PY train_mlm.py --init $C/mlm3.pt --out $C/mlm4.pt --seq 256 --batch 128 --epochs 4 --lr 4e-4 \
    --warmup 100 --min-lr-ratio 0.03 --minutes 600 --save-minutes 5 >> $C/mlm4.log 2>&1)
-(cd $T && $PY eval_mlm.py --ckpt $C/mlm4.pt --n 150 && $PY package.py --mlm $C/mlm4.pt)
+(cd $T && $PY eval_mlm.py --ckpt $C/mlm4.pt --n 150)
+(cd $T && nice -n 15 $PY train_mlm.py --init $C/mlm4.pt --out $C/mlm5.pt --seq 256 --batch 128 --epochs 4 --lr 3e-4 \
+   --warmup 100 --min-lr-ratio 0.03 --minutes 600 --save-minutes 5 >> $C/mlm5.log 2>&1)
+(cd $T && $PY eval_mlm.py --ckpt $C/mlm5.pt --n 150 && $PY package.py --mlm $C/mlm5.pt)
 # On a fresh machine (empty training cache) continue from the SHIPPED MLM instead of from GloVe:
 #   (cd $T && $PY init_from_onnx.py --out $C/mlm_shipped.pt)
 #   (cd $T && $PY train_mlm.py --init $C/mlm_shipped.pt --out $C/mlm.pt --total-steps N ...)
