@@ -10,6 +10,7 @@
  * the cache could answer: 6–9 ms at 75k papers, for nothing the version does not already say.)
  * Least recently used entries go first.
  */
+import { LruMap } from '../../core/lruMap';
 import type { SearchHit } from '../../shared/engineProtocol';
 
 interface Entry {
@@ -20,9 +21,11 @@ interface Entry {
 export const RELATED_CACHE_ENTRIES = 512;
 
 export class RelatedCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
 
-  constructor(private readonly capacity = RELATED_CACHE_ENTRIES) {}
+  constructor(capacity = RELATED_CACHE_ENTRIES) {
+    this.entries = new LruMap(capacity);
+  }
 
   static key(id: string, k: number, diversity: number | undefined): string {
     return JSON.stringify([id, k, diversity ?? null]);
@@ -35,20 +38,11 @@ export class RelatedCache {
       this.entries.delete(key);
       return undefined;
     }
-    // Map order is insertion order: re-inserting marks the entry as the most recently used.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
     return entry.hits.map((h) => ({ ...h }));
   }
 
   set(key: string, version: number, hits: readonly SearchHit[]): void {
-    this.entries.delete(key);
     this.entries.set(key, { version, hits: hits.map((h) => ({ ...h })) });
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
   }
 
   get size(): number {

@@ -9,6 +9,7 @@
  */
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import { LruMap } from '../../core/lruMap';
 import type { KeywordsResult, SearchHit } from '../../shared/engineProtocol';
 
 export const HOVER_RELATED = 4;
@@ -31,32 +32,23 @@ export interface HoveredPaper {
 
 /** Top keywords per (keyword model, content hash), least recently used out first; one fetch in flight at a time. */
 export class HoverKeywordCache {
-  private readonly entries = new Map<string, string[]>();
+  private readonly entries: LruMap<string, string[]>;
   private inflight: { key: string; cancel: CancellationTokenSource; done: Promise<void> } | undefined;
 
-  constructor(private readonly capacity = HOVER_KEYWORD_ENTRIES) {}
+  constructor(capacity = HOVER_KEYWORD_ENTRIES) {
+    this.entries = new LruMap(capacity);
+  }
 
   static key(model: string, contentHash: string): string {
     return `${model}\u0000${contentHash}`;
   }
 
   get(key: string): string[] | undefined {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-    }
-    return hit;
+    return this.entries.get(key);
   }
 
   set(key: string, keywords: string[]): void {
-    this.entries.delete(key);
     this.entries.set(key, keywords);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
   }
 
   /**
@@ -103,19 +95,16 @@ export class HoverKeywordCache {
  * cores are doing, such as the topic map and keyword statistics it computes after indexing.
  */
 export class HoverRelatedCache {
-  private readonly entries = new Map<string, readonly SearchHit[]>();
+  private readonly entries: LruMap<string, readonly SearchHit[]>;
   private version: number | undefined;
 
-  constructor(private readonly capacity = HOVER_RELATED_ENTRIES) {}
+  constructor(capacity = HOVER_RELATED_ENTRIES) {
+    this.entries = new LruMap(capacity);
+  }
 
   get(id: string, version: number): SearchHit[] | undefined {
     if (version !== this.version) return undefined;
-    const hit = this.entries.get(id);
-    if (!hit) return undefined;
-    // Map order is insertion order: re-inserting marks the entry as the most recently used.
-    this.entries.delete(id);
-    this.entries.set(id, hit);
-    return hit.map((h) => ({ ...h }));
+    return this.entries.get(id)?.map((h) => ({ ...h }));
   }
 
   set(id: string, version: number, hits: readonly SearchHit[]): void {
@@ -123,13 +112,7 @@ export class HoverRelatedCache {
       this.entries.clear();
       this.version = version;
     }
-    this.entries.delete(id);
     this.entries.set(id, hits.map((h) => ({ ...h })));
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
   }
 }
 
