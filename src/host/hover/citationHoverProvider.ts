@@ -1,10 +1,10 @@
 /**
  * Hovers on citations of indexed papers in Markdown (and LaTeX/plain text): title, authors, year, top
  * keywords and a few related papers as command links. Unknown keys get no hover. The provider reads
- * the catalogue synchronously and waits on the engine (another process) only for related papers
- * it has not shown for this version of the library, with a time limit, honouring cancellation (a hover that is cancelled or out of time cancels its
- * engine request too, so the engine drops it); keywords come from a cache (hoverEngineData.ts). It
- * never throws.
+ * the catalogue synchronously and waits on the engine (another process) only for related papers it
+ * has not shown for this version of the library, with a time limit, honouring cancellation (a hover
+ * that is cancelled or out of time cancels its engine request too, so the engine drops it); keywords
+ * come from a cache (hoverEngineData.ts). It never throws.
  */
 import * as vscode from 'vscode';
 import type { SearchHit } from '../../shared/engineProtocol';
