@@ -50,6 +50,36 @@ def fp16_storage(model, min_size=1 << 16):
     return model
 
 
+def int8_storage(model, min_size=1 << 16):
+    """Store large 2-D float initialisers as int8 with one scale per row (a table read by Gather: one token's
+    vector) or per column (a MatMul weight: one output), and rebuild them in the graph as Cast(int8) * scale.
+    ORT folds that at load, so the session runs the same fp32 graph as with fp32 or fp16 storage (same ops,
+    same speed; the vocabulary-head rewrite in keywordHeadGather.ts still finds its MatMuls); only the file
+    is half the size of fp16 storage. Weight-only rounding: the error is checked by the caller's eval."""
+    g = model.graph
+    gathered = {n.input[0] for n in g.node if n.op_type == "Gather"}
+    new_inits, nodes = [], []
+    for init in list(g.initializer):
+        if init.data_type != TensorProto.FLOAT or len(init.dims) != 2:
+            continue
+        arr = numpy_helper.to_array(init)
+        if arr.size < min_size:
+            continue
+        name = init.name
+        axis = 1 if name in gathered else 0  # reduce over the hidden axis of a table, the input axis of a weight
+        scale = (np.maximum(np.abs(arr).max(axis=axis, keepdims=True), 1e-12) / 127.0).astype(np.float32)
+        q = np.clip(np.round(arr / scale), -127, 127).astype(np.int8)
+        g.initializer.remove(init)
+        new_inits += [numpy_helper.from_array(q, name + "_int8"), numpy_helper.from_array(scale, name + "_scale")]
+        nodes += [helper.make_node("Cast", [name + "_int8"], [name + "_cast"], to=TensorProto.FLOAT, name="cast_" + name),
+                  helper.make_node("Mul", [name + "_cast", name + "_scale"], [name], name="scale_" + name)]
+    g.initializer.extend(new_inits)
+    nodes += list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    return model
+
+
 def dedupe_check(model):
     shapes = {}
     for init in model.graph.initializer:

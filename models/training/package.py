@@ -1,7 +1,8 @@
 """Export checkpoints into the shipped model folders (ONNX + config.json).
 
   python3 package.py --mlm cache/mlm_a.pt --enc cache/enc_a.pt [--static cache/static.pt] [--default int8|fp32] [--no-fp32-copy]
-models/atlas-mini-mlm/onnx/model.onnx        MLM, fp16-stored initialisers (Cast to fp32 in-graph), tied decoder
+models/atlas-mini-mlm/onnx/model.onnx        MLM, fp16- or int8-stored initialisers (--mlm-storage; rebuilt as fp32
+                                             in-graph, folded at load), tied decoder
 models/atlas-mini-encoder/onnx/model_fp32.onnx  encoder fp32
 models/atlas-mini-encoder/onnx/model.onnx    encoder int8 (DynamicQuantizeMatMul) or a copy of fp32 (--default fp32)
 With --static (train_static.py) the encoder files are the combined graph of combine_onnx.py: the transformer's
@@ -32,6 +33,9 @@ def write_config(d, cfg, extra):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mlm")
+    ap.add_argument("--mlm-storage", choices=["fp16", "int8"], default="fp16",
+                    help="how the MLM's large weights are stored (int8: per-row/column scales, half of fp16's bytes)")
+    ap.add_argument("--mlm-dir", default=MLM_DIR, help="MLM model folder (default the shipped one; another for trials)")
     ap.add_argument("--enc")
     ap.add_argument("--default", choices=["int8", "fp32"], default="int8")
     ap.add_argument("--no-fp32-copy", action="store_true", help="do not ship onnx/model_fp32.onnx")
@@ -42,14 +46,19 @@ def main():
     set_threads()
     if a.mlm:
         net, cfg = export_onnx.load("mlm", a.mlm)
-        out = os.path.join(MLM_DIR, "onnx", "model.onnx")
+        if a.mlm_dir != MLM_DIR:  # a trial folder: the tokenizer files come from the shipped one
+            os.makedirs(os.path.join(a.mlm_dir, "onnx"), exist_ok=True)
+            for f in os.listdir(MLM_DIR):
+                if f.endswith(".json") and f != "config.json" or f == "vocab.txt":
+                    shutil.copyfile(os.path.join(MLM_DIR, f), os.path.join(a.mlm_dir, f))
+        out = os.path.join(a.mlm_dir, "onnx", "model.onnx")
         export_onnx.export(net, out, "mlm")
         m = onnx.load(out)
         export_onnx.dedupe_check(m)
-        m = export_onnx.fp16_storage(m)
+        m = export_onnx.int8_storage(m) if a.mlm_storage == "int8" else export_onnx.fp16_storage(m)
         onnx.checker.check_model(m)
         onnx.save(m, out)
-        write_config(MLM_DIR, cfg, {"architectures": ["BertForMaskedLM"], "max_tokens": 256,
+        write_config(a.mlm_dir, cfg, {"architectures": ["BertForMaskedLM"], "max_tokens": 256,
                                     "onnx_file": "onnx/model.onnx", "tie_word_embeddings": True,
                                     "onnx_inputs": ["input_ids", "attention_mask", "token_type_ids"],
                                     "onnx_outputs": ["logits"]})
