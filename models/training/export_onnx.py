@@ -51,13 +51,15 @@ def fp16_storage(model, min_size=1 << 16):
 
 
 def int8_storage(model, min_size=1 << 16):
-    """Store large 2-D float initialisers as int8 with one scale per row (a table read by Gather: one token's
-    vector) or per column (a MatMul weight: one output), and rebuild them in the graph as Cast(int8) * scale.
+    """Store large 2-D float initialisers as int8 with one scale per output unit or table row, and rebuild them
+    in the graph as Cast(int8) * scale. A weight read straight by MatMul ([in, out]) gets one scale per column;
+    a table read by Gather and a weight in torch's [out, in] layout (the MLM export reads it through a
+    Transpose) get one per row: per token vector, per output unit.
     ORT folds that at load, so the session runs the same fp32 graph as with fp32 or fp16 storage (same ops,
     same speed; the vocabulary-head rewrite in keywordHeadGather.ts still finds its MatMuls); only the file
     is half the size of fp16 storage. Weight-only rounding: the error is checked by the caller's eval."""
     g = model.graph
-    gathered = {n.input[0] for n in g.node if n.op_type == "Gather"}
+    matmul_b = {n.input[1] for n in g.node if n.op_type == "MatMul"}
     new_inits, nodes = [], []
     for init in list(g.initializer):
         if init.data_type != TensorProto.FLOAT or len(init.dims) != 2:
@@ -66,7 +68,7 @@ def int8_storage(model, min_size=1 << 16):
         if arr.size < min_size:
             continue
         name = init.name
-        axis = 1 if name in gathered else 0  # reduce over the hidden axis of a table, the input axis of a weight
+        axis = 0 if name in matmul_b else 1  # the axis reduced: the input axis of a weight, the hidden axis of a table
         scale = (np.maximum(np.abs(arr).max(axis=axis, keepdims=True), 1e-12) / 127.0).astype(np.float32)
         q = np.clip(np.round(arr / scale), -127, 127).astype(np.int8)
         g.initializer.remove(init)
