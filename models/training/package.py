@@ -35,6 +35,8 @@ def main():
     ap.add_argument("--mlm")
     ap.add_argument("--mlm-storage", choices=["fp16", "int8"], default="fp16",
                     help="how the MLM's large weights are stored (int8: per-row/column scales, half of fp16's bytes)")
+    ap.add_argument("--mlm-int8-layers", action="store_true",
+                    help="run the MLM's transformer layers as int8 DynamicQuantizeMatMul (the head stays fp32)")
     ap.add_argument("--mlm-dir", default=MLM_DIR, help="MLM model folder (default the shipped one; another for trials)")
     ap.add_argument("--enc")
     ap.add_argument("--default", choices=["int8", "fp32"], default="int8")
@@ -55,6 +57,8 @@ def main():
         export_onnx.export(net, out, "mlm")
         m = onnx.load(out)
         export_onnx.dedupe_check(m)
+        if a.mlm_int8_layers:
+            print("int8 MatMuls in the layers:", quantize_int8.transposed_matmuls(m, "/bert/layers"))
         m = export_onnx.int8_storage(m) if a.mlm_storage == "int8" else export_onnx.fp16_storage(m)
         onnx.checker.check_model(m)
         onnx.save(m, out)

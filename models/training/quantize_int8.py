@@ -60,5 +60,43 @@ def main(src, dst):
     print(f"quantised {n_mm} MatMuls and {n_emb} embedding tables -> {dst}")
 
 
+def transposed_matmuls(m, name_prefix):
+    """The MLM export (no constant folding) reads each Linear weight as Transpose([out, in] initializer) -> MatMul.
+    Those MatMuls whose node name starts with `name_prefix` become DynamicQuantizeMatMul on the transposed int8
+    weight (per-column scale). Used for the MLM's transformer layers only: its head must stay MatMul, where
+    keywordHeadGather.ts inserts the position gather and the tied decoder shares the embedding table."""
+    g = m.graph
+    inits = {i.name: i for i in g.initializer}
+    transposes = {n.output[0]: n for n in g.node if n.op_type == "Transpose" and n.input[0] in inits}
+    new_nodes, dropped = [], set()
+    for node in g.node:
+        t = transposes.get(node.input[1]) if node.op_type == "MatMul" else None
+        if t is None or not node.name.startswith(name_prefix):
+            new_nodes.append(node)
+            continue
+        W = numpy_helper.to_array(inits[t.input[0]]).astype(np.float32).T  # [in, out]
+        scale = np.maximum(np.abs(W).max(axis=0), 1e-8) / 127.0
+        Wq = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
+        base = t.input[0]
+        g.initializer.extend([
+            numpy_helper.from_array(Wq, base + "_qT"),
+            numpy_helper.from_array(scale.astype(np.float32), base + "_qT_scale"),
+            numpy_helper.from_array(np.zeros(W.shape[1], dtype=np.int8), base + "_qT_zp"),
+        ])
+        new_nodes.append(helper.make_node("DynamicQuantizeMatMul", [node.input[0], base + "_qT", base + "_qT_scale", base + "_qT_zp"],
+                                          list(node.output), name=node.name + "_dq", domain="com.microsoft"))
+        dropped.add(t.name)
+    new_nodes = [n for n in new_nodes if n.name not in dropped]
+    del g.node[:]
+    g.node.extend(new_nodes)
+    used = {i for n in g.node for i in n.input}
+    keep = [i for i in g.initializer if i.name in used]
+    del g.initializer[:]
+    g.initializer.extend(keep)
+    if not any(o.domain == "com.microsoft" for o in m.opset_import):
+        m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return len(dropped)
+
+
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2])
