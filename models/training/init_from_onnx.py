@@ -5,9 +5,11 @@
 
 Why: checkpoints live outside the repository (intermediate weights are never committed), and a fresh machine
 starts with an empty training cache. The shipped weights are the one state that survives, so a later sitting
-continues from them instead of from GloVe. The export keeps PyTorch's parameter names (fp16-stored ones carry a
-`_fp16` suffix and are cast back here); the tied decoder weight is the word embeddings. Every parameter of the
-model must be found with its shape, or this stops.
+continues from them instead of from GloVe. The export keeps PyTorch's parameter names; stored forms are undone
+here: `_fp16` (cast back), `_int8` + `_scale` (int8 storage: q * scale), `_qT` + `_qT_scale` (int8 layer MatMuls:
+the transposed weight, q * scale per column). The tied decoder weight is the word embeddings. Every parameter of
+the model must be found with its shape, or this stops. (Rebuilt int8 weights carry their rounding; training
+from them is unaffected in practice.)
 """
 import argparse
 import json
@@ -31,10 +33,19 @@ def main():
         config = json.load(f)
     cfg = Cfg(**config)
     graph = onnx.load(os.path.join(a.model_dir, config.get("onnx_file", "onnx/model.onnx"))).graph
+    raw = {init.name: numpy_helper.to_array(init) for init in graph.initializer}
     arrays = {}
-    for init in graph.initializer:
-        name = init.name[: -len("_fp16")] if init.name.endswith("_fp16") else init.name
-        arrays[name] = numpy_helper.to_array(init).astype(np.float32)
+    for name, value in raw.items():
+        if name.endswith("_fp16"):
+            arrays[name[: -len("_fp16")]] = value.astype(np.float32)
+        elif name.endswith("_int8"):
+            base = name[: -len("_int8")]
+            arrays[base] = value.astype(np.float32) * raw[base + "_scale"]
+        elif name.endswith("_qT"):
+            base = name[: -len("_qT")]
+            arrays[base] = (value.astype(np.float32) * raw[base + "_qT_scale"][None, :]).T
+        elif not name.endswith(("_scale", "_zp")):
+            arrays[name] = value.astype(np.float32)
     net = BertMLM(cfg)
     state = {}
     for key, param in net.state_dict().items():
