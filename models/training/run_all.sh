@@ -62,7 +62,17 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
 (cd $T && $PY eval_mlm.py --ckpt $C/mlm4.pt --n 150)
 (cd $T && nice -n 15 $PY train_mlm.py --init $C/mlm4.pt --out $C/mlm5.pt --seq 256 --batch 128 --epochs 4 --lr 3e-4 \
    --warmup 100 --min-lr-ratio 0.03 --minutes 600 --save-minutes 5 >> $C/mlm5.log 2>&1)
-(cd $T && $PY eval_mlm.py --ckpt $C/mlm5.pt --n 150 && $PY package.py --mlm $C/mlm5.pt)
+(cd $T && $PY eval_mlm.py --ckpt $C/mlm5.pt --n 150 && $PY package.py --mlm $C/mlm5.pt)   # shipped until session 7
+# Session 7 (2026-12-03): the 2 x 128 model (mlm5) grown into a 4 x 256 one that computes the same function, then
+# trained further (bf16 on this Xeon's AMX: ~10 k tokens/s). The schedule was set by --total-steps 2100 at step 41
+# and shortened to 1750 at step 326 (both with --resume) so that the run ended within the sitting:
+(cd $T && $PY grow_mlm.py --from $C/mlm5.pt --out $C/mlm6_grown.pt --layers 4 --hidden 256 --heads 4 --ffn 1024)
+(cd $T && nice -n 10 $PY train_mlm.py --init $C/mlm6_grown.pt --out $C/mlm7.pt --layers 4 --hidden 256 --heads 4 \
+   --ffn 1024 --batch 128 --seq 256 --lr 5e-4 --warmup 100 --min-lr-ratio 0.03 --total-steps 1750 --minutes 600 \
+   --save-minutes 5 --log-every 20 >> $C/mlm7.log 2>&1)
+(cd $T && $PY eval_mlm.py --ckpt $C/mlm7.pt --n 150)
+# SHIPPED if this line is not commented out: int8-stored weights, int8 layer MatMuls (the head stays fp32):
+(cd $T && $PY package.py --mlm $C/mlm7.pt --mlm-storage int8 --mlm-int8-layers)
 # On a fresh machine (empty training cache) continue from the SHIPPED MLM instead of from GloVe:
 #   (cd $T && $PY init_from_onnx.py --out $C/mlm_shipped.pt)
 #   (cd $T && $PY train_mlm.py --init $C/mlm_shipped.pt --out $C/mlm.pt --total-steps N ...)
