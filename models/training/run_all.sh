@@ -71,8 +71,17 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
    --ffn 1024 --batch 128 --seq 256 --lr 5e-4 --warmup 100 --min-lr-ratio 0.03 --total-steps 1750 --minutes 600 \
    --save-minutes 5 --log-every 20 >> $C/mlm7.log 2>&1)
 (cd $T && $PY eval_mlm.py --ckpt $C/mlm7.pt --n 150)
-# SHIPPED if this line is not commented out: int8-stored weights, int8 layer MatMuls (the head stays fp32):
-(cd $T && $PY package.py --mlm $C/mlm7.pt --mlm-storage int8 --mlm-int8-layers)
+# Shipped in session 7: int8-stored weights, int8 layer MatMuls (the head stays fp32):
+# (cd $T && $PY package.py --mlm $C/mlm7.pt --mlm-storage int8 --mlm-int8-layers)
+# Session 8 (fresh machine, empty cache): rebuilt session 7's weights from the shipped ONNX and continued them
+# (schedule 298 steps by --fit-minutes, lengthened to 400 at step 25 with --resume --total-steps 400):
+(cd $T && $PY init_from_onnx.py --out $C/mlm_shipped.pt)
+(cd $T && nice -n 10 $PY train_mlm.py --init $C/mlm_shipped.pt --out $C/mlm8.pt --layers 4 --hidden 256 --heads 4 \
+   --ffn 1024 --batch 128 --seq 256 --lr 2e-4 --warmup 30 --min-lr-ratio 0.03 --total-steps 400 --minutes 600 \
+   --save-minutes 5 --log-every 10 --seed 4321 >> $C/mlm8.log 2>&1)
+(cd $T && $PY eval_mlm.py --ckpt $C/mlm8.pt --n 150)
+# SHIPPED:
+(cd $T && $PY package.py --mlm $C/mlm8.pt --mlm-storage int8 --mlm-int8-layers)
 # On a fresh machine (empty training cache) continue from the SHIPPED MLM instead of from GloVe:
 #   (cd $T && $PY init_from_onnx.py --out $C/mlm_shipped.pt)
 #   (cd $T && $PY train_mlm.py --init $C/mlm_shipped.pt --out $C/mlm.pt --total-steps N ...)
