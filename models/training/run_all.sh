@@ -71,8 +71,9 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
    --ffn 1024 --batch 128 --seq 256 --lr 5e-4 --warmup 100 --min-lr-ratio 0.03 --total-steps 1750 --minutes 600 \
    --save-minutes 5 --log-every 20 >> $C/mlm7.log 2>&1)
 (cd $T && $PY eval_mlm.py --ckpt $C/mlm7.pt --n 150)
-# Shipped in session 7: int8-stored weights, int8 layer MatMuls (the head stays fp32):
-# (cd $T && $PY package.py --mlm $C/mlm7.pt --mlm-storage int8 --mlm-int8-layers)
+# Shipped in session 7: int8-stored weights, int8 layer MatMuls (the head stays fp32). Kept active: session 8
+# started from this packaged file (its int8 rounding included), so a replay must write it first.
+(cd $T && $PY package.py --mlm $C/mlm7.pt --mlm-storage int8 --mlm-int8-layers)
 # Session 8 (fresh machine, empty cache): rebuilt session 7's weights from the shipped ONNX and continued them
 # (schedule 298 steps by --fit-minutes, lengthened to 400 at step 25 with --resume --total-steps 400):
 (cd $T && $PY init_from_onnx.py --out $C/mlm_shipped.pt)
