@@ -5,6 +5,7 @@
  */
 import { abstractStart } from './atlasViewRules';
 import { el } from './dom';
+import { foldNestedPhrases } from '../src/shared/keyphraseChips';
 import { countWords, tintLevels } from '../src/shared/keywordTint';
 import type { HostToPanel, PanelAction } from '../src/shared/panelProtocol';
 
@@ -77,7 +78,7 @@ export function showPaper(side: HTMLElement, msg: Extract<HostToPanel, { type: '
       actionButton('Related', 'references', () => actions.action('showRelated', p.id)),
     ),
     p.source ? el('p', { class: 'source' }, el('span', { class: 'codicon codicon-file', 'aria-hidden': 'true' }), ` ${p.source}`) : '',
-    keywords.length ? el('div', { class: 'chips', 'aria-label': 'Keywords' }, ...keywords.slice(0, 8).map((k) => el('vscode-badge' as 'span', { variant: 'default' }, k))) : '',
+    keywords.length ? el('div', { class: 'chips', 'aria-label': 'Keywords' }, ...foldNestedPhrases(keywords, 8).map((k) => el('vscode-badge' as 'span', { variant: 'default' }, k))) : '',
     // Beside the heading, so the pane does not move when the heat-map arrives and the note goes.
     el('h3', {}, 'Abstract', msg.keywordsPending ? el('span', { class: 'pending', role: 'status' }, el('span', { class: 'codicon codicon-loading codicon-modifier-spin', 'aria-hidden': 'true' }), ' Scoring keywords…') : ''),
     abstract,

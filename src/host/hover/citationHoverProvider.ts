@@ -8,6 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { SearchHit } from '../../shared/engineProtocol';
+import { foldNestedPhrases } from '../../shared/keyphraseChips';
 import { readConfig } from '../config';
 import type { AtlasContext } from '../atlasContext';
 import { errorMessage } from '../atlasContext';
@@ -72,7 +73,7 @@ export class CitationHoverProvider implements vscode.HoverProvider {
         stop.dispose();
       }
       if (token.isCancellationRequested) return undefined;
-      const keywords = data?.keywords ?? paper.keywords.slice(0, HOVER_KEYWORDS);
+      const keywords = data?.keywords ?? foldNestedPhrases(paper.keywords, HOVER_KEYWORDS);
       return new vscode.Hover(this.render(paper, data?.related, keywords), range);
     } catch (e) {
       this.ctx.log.warn(`hover failed: ${errorMessage(e)}`);

@@ -11,6 +11,7 @@ import type { CancellationToken } from 'vscode-jsonrpc/node';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { LruMap } from '../../core/lruMap';
 import type { KeywordsResult, SearchHit } from '../../shared/engineProtocol';
+import { foldNestedPhrases } from '../../shared/keyphraseChips';
 
 export const HOVER_RELATED = 4;
 export const HOVER_KEYWORDS = 5;
@@ -59,9 +60,10 @@ export class HoverKeywordCache {
     if (this.inflight?.key === key) return this.inflight.done;
     this.cancelFetch();
     const cancel = new CancellationTokenSource();
-    const done = engine.keywords({ id: paper.id, k: HOVER_KEYWORDS }, cancel).then(
+    // A few more than shown: the ones nested in another are folded away (see keyphraseChips.ts).
+    const done = engine.keywords({ id: paper.id, k: HOVER_KEYWORDS + 3 }, cancel).then(
       (result) => {
-        const top = result.top.map((s) => s.text);
+        const top = foldNestedPhrases(result.top.map((s) => s.text), HOVER_KEYWORDS);
         if (top.length > 0) this.set(key, top);
       },
       () => undefined, // cancelled, or no keyword model: the hover keeps the library's keywords
