@@ -112,6 +112,31 @@ class TestMasking(unittest.TestCase):
         self.assertTrue(torch.equal(a[0], b[0]))
         self.assertFalse(torch.equal(a[0], c[0]))
 
+    def test_piece_rate_masks_single_pieces_of_multi_piece_words(self):
+        g = torch.Generator()
+        g.manual_seed(3)
+        masker = T.Masker(self.cont, torch.device("cpu"), rate=0.15, ngram_probs=(0.5, 0.3, 0.2), piece_rate=0.2)
+        _, sel, _ = masker(self.ids, g)
+        _, sel0, _ = self.run_masker(3)
+        flat = self.ids.reshape(-1)
+        masked = torch.zeros_like(flat, dtype=torch.bool)
+        masked[sel] = True
+        special = (flat == CLS) | (flat == SEP)
+        self.assertFalse(bool((masked & special).any()), "special tokens are never masked")
+        c2 = torch.from_numpy(self.cont)[flat].view_as(self.ids) & ~special.view_as(self.ids)
+        in_multi = c2.clone()
+        in_multi[:, :-1] |= c2[:, 1:]
+        m2 = masked.view_as(self.ids)
+        # a continuation piece masked while the piece before it is visible: only piece masking does that
+        split = c2[:, 1:] & m2[:, 1:] & ~m2[:, :-1]
+        self.assertGreater(int(split.sum()), 50)
+        extra = masked.clone()
+        extra[sel0] = False  # positions masked beyond the whole-word masking of the same seed
+        self.assertFalse(bool((extra & ~in_multi.reshape(-1)).any()), "single-piece words are only masked whole")
+        share = float(extra.sum()) / float(in_multi.sum())
+        self.assertGreater(share, 0.12)
+        self.assertLess(share, 0.22)
+
     def test_span_start_prob_hits_rate(self):
         p = T.span_start_prob(0.15, [0.5, 0.3, 0.2])
         cov = 1 - (1 - p) * (1 - p * 0.5) * (1 - p * 0.2)

@@ -137,8 +137,9 @@ def span_start_prob(rate, probs):
 class Masker:
     """Whole-word n-gram masking on a [b, s] id tensor, all in tensor ops (CPU or CUDA)."""
 
-    def __init__(self, cont, device, rate=0.15, ngram_probs=(0.5, 0.3, 0.2), vocab=30522):
+    def __init__(self, cont, device, rate=0.15, ngram_probs=(0.5, 0.3, 0.2), vocab=30522, piece_rate=0.0):
         self.cont = torch.from_numpy(cont).to(device)
+        self.piece_rate = piece_rate
         self.probs = torch.tensor(ngram_probs, dtype=torch.float32, device=device)
         self.p_start = span_start_prob(rate, list(ngram_probs))
         self.vocab = vocab
@@ -162,6 +163,15 @@ class Masker:
         covered = torch.cumsum(diff, 0)[:n_words] > 0
         u = torch.rand(n_words, generator=gen, device=self.device)[wid]
         masked = covered[wid] & ~special.reshape(-1)
+        if self.piece_rate > 0:
+            # single WordPieces of multi-piece words, the rest of the word left visible (see --piece-rate)
+            cont = self.cont[ids] & ~special
+            in_multi = cont.clone()
+            in_multi[:, :-1] |= cont[:, 1:]
+            piece = (in_multi & ~special).reshape(-1) & ~masked
+            piece &= torch.rand(piece.shape, generator=gen, device=self.device) < self.piece_rate
+            u = torch.where(piece, torch.rand(piece.shape, generator=gen, device=self.device), u)
+            masked |= piece
         flat = ids.reshape(-1)
         inp = torch.where(masked & (u < 0.8), torch.full_like(flat, MASK), flat)
         rnd = torch.randint(1000, self.vocab, flat.shape, generator=gen, device=self.device)
@@ -245,6 +255,10 @@ def main():
     ap.add_argument("--wd", type=float, default=0.01)
     ap.add_argument("--mask-rate", type=float, default=0.15)
     ap.add_argument("--ngram-probs", default="0.5,0.3,0.2", help="P(span of 1, 2, 3.. whole words)")
+    ap.add_argument("--piece-rate", type=float, default=0.0,
+                    help="also mask each WordPiece of a multi-piece word alone, rest of the word visible, with this "
+                         "probability. Whole-word masking alone never shows the model a word with one piece hidden; "
+                         "pseudo-perplexity scores exactly that (0.0 = whole words only, the runs before session 9)")
     ap.add_argument("--layers", type=int, default=2)
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--heads", type=int, default=2)
@@ -291,6 +305,7 @@ def main():
         for k in ("batch", "seq", "max_text", "lr", "min_lr_ratio", "warmup", "wd", "mask_rate", "ngram_probs",
                   "seed", "epochs", "layers", "hidden", "heads", "ffn", "dropout"):
             setattr(a, k, run[k])
+        a.piece_rate = run.get("piece_rate", 0.0)
     probs = [float(x) for x in str(a.ngram_probs).split(",")]
     probs = [p / sum(probs) for p in probs]
 
@@ -300,7 +315,7 @@ def main():
     held = [i for i in corpus.held_idx if corpus.docs[i]["src"] == "arxiv"]
     held_set = TextSet(corpus, held, a.max_text)
     cont = continuation_mask(os.path.join(ENC_DIR, "vocab.txt"))
-    masker = Masker(cont, device, a.mask_rate, probs)
+    masker = Masker(cont, device, a.mask_rate, probs, piece_rate=a.piece_rate)
     rows_per_epoch = train.n_tokens // a.seq
     steps_per_epoch = rows_per_epoch // a.batch
     total_steps = a.total_steps or max(1, int(a.epochs * steps_per_epoch))
@@ -359,8 +374,8 @@ def main():
         blob_out = {"cfg": cfg.__dict__, "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
                     "opt": opt.state_dict(), "state": dict(state), "torch_rng": torch.get_rng_state(),
                     "run": {k: getattr(a, k) for k in ("batch", "seq", "max_text", "lr", "min_lr_ratio", "warmup",
-                                                       "wd", "mask_rate", "ngram_probs", "seed", "epochs", "layers",
-                                                       "hidden", "heads", "ffn", "dropout")},
+                                                       "wd", "mask_rate", "ngram_probs", "piece_rate", "seed", "epochs",
+                                                       "layers", "hidden", "heads", "ffn", "dropout")},
                     "total_steps": state["total_steps"], "heldout_acc": ha, "heldout_loss": hl,
                     # fields read by eval_mlm.py / export scripts
                     "step": state["step"], "tokens": state["tokens"], "seconds": state["seconds"],
