@@ -1,7 +1,8 @@
 """MLM dev evaluation on held-out arXiv abstracts (listed >= 2026-06-01).
 
 * masked-token accuracy: whole-word masking 15% (same procedure as training, seed 7), first 256 tokens
-* pseudo-perplexity: exp(mean -log p(token | all other tokens)), masking one token at a time, first 64 tokens
+* pseudo-perplexity: exp(mean -log p(token | all other tokens)), masking one token at a time, first 64 tokens;
+  also per kind of position: a one-piece word, the first piece of a longer word, a continuation ('##') piece
   python3 eval_mlm.py --ckpt cache/mlm_a.pt [--n 300]
 """
 import argparse
@@ -86,6 +87,7 @@ def main():
             correct += int((logits.argmax(-1)[sel] == lab[sel]).sum())
             total += int(sel.sum())
         nll, cnt = 0.0, 0
+        kinds = {k: [0.0, 0] for k in ("one_piece_word", "first_piece", "continuation_piece")}
         for i in sample:
             x = np.concatenate([[CLS], corpus.abstract(i)[: a.pppl_len - 2], [SEP]])
             n = len(x)
@@ -98,8 +100,13 @@ def main():
             lp = F.log_softmax(model.head(h), -1)[torch.arange(len(pos)), torch.from_numpy(x[pos].astype(np.int64))]
             nll -= float(lp.sum())
             cnt += len(pos)
+            for p, l in zip(pos, lp.tolist()):
+                k = "continuation_piece" if cont[x[p]] else "first_piece" if p + 1 < n - 1 and cont[x[p + 1]] else "one_piece_word"
+                kinds[k][0] -= l
+                kinds[k][1] += 1
     res = {"ckpt": os.path.basename(a.ckpt), "abstracts": a.n, "masked_tokens": total,
            "masked_acc": correct / total, f"pseudo_ppl_first{a.pppl_len}": math.exp(nll / cnt), "scored_tokens": cnt,
+           "pseudo_ppl_by_position": {k: {"tokens": c, "pppl": math.exp(v / max(c, 1))} for k, (v, c) in kinds.items()},
            "train_steps": blob.get("step"), "train_tokens": blob.get("tokens"), "train_seconds": blob.get("seconds"),
            "eval_seconds": time.time() - t0}
     print(json.dumps(res))

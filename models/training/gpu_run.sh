@@ -17,7 +17,7 @@ for f in cache/device/*.gz; do gunzip -c "$f" > "$C/$(basename "$f" .gz)"; done
 export ATLAS_TRAIN_CACHE="$C"
 # --fit-minutes: after 20 steps the LR schedule is cut to what fits in 7.5 minutes at the measured speed
 $PY train_mlm.py --device cuda --layers 6 --hidden 384 --heads 6 --ffn 1536 --batch 256 --seq 256 \
-  --lr 5e-4 --warmup 300 --epochs 20 --minutes "${MINUTES:-8}" --fit-minutes "${FIT_MINUTES:-7.5}" \
+  --lr 5e-4 --warmup 300 --piece-rate 0.15 --epochs 20 --minutes "${MINUTES:-8}" --fit-minutes "${FIT_MINUTES:-7.5}" \
   --chunk 65536 --save-minutes 3 --log-every 50 --out "$C/mlm_gpu.pt" --weights-out "$OUT/mlm_gpu_6x384.pt" \
   2>&1 | tee "$OUT/mlm_gpu.log"
 # held-out masked accuracy / pseudo-perplexity (same eval as the CPU models; runs on the CPU there)

@@ -81,8 +81,14 @@ node $T/mlm_smoke.mjs models/atlas-mini-mlm
    --ffn 1024 --batch 128 --seq 256 --lr 2e-4 --warmup 30 --min-lr-ratio 0.03 --total-steps 400 --minutes 600 \
    --save-minutes 5 --log-every 10 --seed 4321 >> $C/mlm8.log 2>&1)
 (cd $T && $PY eval_mlm.py --ckpt $C/mlm8.pt --n 150)
+(cd $T && $PY package.py --mlm $C/mlm8.pt --mlm-storage int8 --mlm-int8-layers)   # shipped in session 8
+# Session 9: continued from session 8's fp32 checkpoint with word pieces also masked alone (--piece-rate 0.15):
+(cd $T && nice -n 10 $PY train_mlm.py --init $C/mlm8.pt --out $C/mlm9.pt --layers 4 --hidden 256 --heads 4 \
+   --ffn 1024 --batch 128 --seq 256 --lr 2e-4 --warmup 30 --min-lr-ratio 0.03 --piece-rate 0.15 --total-steps 420 \
+   --minutes 600 --save-minutes 10 --log-every 10 >> $C/mlm9.log 2>&1)
+(cd $T && $PY eval_mlm.py --ckpt $C/mlm9.pt --n 150)
 # SHIPPED:
-(cd $T && $PY package.py --mlm $C/mlm8.pt --mlm-storage int8 --mlm-int8-layers)
+(cd $T && $PY package.py --mlm $C/mlm9.pt --mlm-storage int8 --mlm-int8-layers)
 # On a fresh machine (empty training cache) continue from the SHIPPED MLM instead of from GloVe:
 #   (cd $T && $PY init_from_onnx.py --out $C/mlm_shipped.pt)
 #   (cd $T && $PY train_mlm.py --init $C/mlm_shipped.pt --out $C/mlm.pt --total-steps N ...)
