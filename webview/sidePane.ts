@@ -17,7 +17,7 @@ export interface SidePaneActions {
 }
 
 function actionButton(label: string, icon: string, onClick: () => void): HTMLElement {
-  const b = el('vscode-button' as 'button', { icon, secondary: '', 'aria-label': label }, label);
+  const b = el('vscode-button' as 'button', { icon, secondary: '', 'aria-label': label, 'data-focus-key': `action:${label}` }, label);
   b.addEventListener('click', onClick);
   return b;
 }
@@ -56,7 +56,7 @@ export function showPaper(side: HTMLElement, msg: Extract<HostToPanel, { type: '
   const keywords = msg.keywords?.top.length ? msg.keywords.top : p.keywords;
   const related = el('ol', { class: 'related' });
   for (const r of msg.related) {
-    const b = el('button', { type: 'button', class: 'related-item', title: r.title }, el('span', { class: 'related-title' }, r.title), el('span', { class: 'score' }, r.score.toFixed(3)));
+    const b = el('button', { type: 'button', class: 'related-item', title: r.title, 'data-focus-key': `related:${r.id}` }, el('span', { class: 'related-title' }, r.title), el('span', { class: 'score' }, r.score.toFixed(3)));
     const bar = el('span', { class: 'score-bar', 'aria-hidden': 'true' });
     bar.style.setProperty('--score', String(Math.max(0, Math.min(1, r.score / Math.max(1e-9, msg.related[0]?.score ?? 1)))));
     b.append(bar);
@@ -65,6 +65,8 @@ export function showPaper(side: HTMLElement, msg: Extract<HostToPanel, { type: '
   }
   const another = side.dataset.paperId !== p.id;
   side.dataset.paperId = p.id;
+  // The pane is drawn again when the heat-map arrives: a keyboard user on one of its buttons stays there.
+  const focusKey = !another && side.contains(document.activeElement) ? (document.activeElement as HTMLElement).dataset.focusKey : undefined;
   side.replaceChildren(
     el('h2', { id: 'paper-title' }, p.title),
     el('p', { class: 'meta' }, meta),
@@ -87,4 +89,5 @@ export function showPaper(side: HTMLElement, msg: Extract<HostToPanel, { type: '
   );
   // A newly selected paper starts at its title, not at the scroll position of the previous one.
   if (another) side.scrollTop = 0;
+  if (focusKey) [...side.querySelectorAll<HTMLElement>('[data-focus-key]')].find((e) => e.dataset.focusKey === focusKey)?.focus({ preventScroll: true });
 }
